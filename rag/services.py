@@ -1,0 +1,32 @@
+"""Builds the long-lived parts (store, embedder, keyword index) from settings, once."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cached_property
+
+from rag.embedding import SentenceTransformerEmbedder
+from rag.settings import Settings
+from vectorstore.chroma import ChromaStore
+from vectorstore.keyword import KeywordIndex
+
+
+class Services:
+    """Lazily created shared parts; one per process (CLI run or UI server)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @cached_property
+    def store(self) -> ChromaStore:
+        return ChromaStore(self.settings)
+
+    @cached_property
+    def embedder(self) -> SentenceTransformerEmbedder:
+        return SentenceTransformerEmbedder(batch_size=self.settings.embed_batch_size)
+
+    @cached_property
+    def keyword(self) -> KeywordIndex:
+        where = f"{self.store.where}|{self.settings.collection}"
+        name = hashlib.sha1(where.encode()).hexdigest()[:12]
+        return KeywordIndex(self.settings.cache_path / f"keyword-{name}.bin")

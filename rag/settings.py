@@ -1,0 +1,89 @@
+"""One typed settings object, read from ``RAG_*`` environment variables.
+
+Built once at the edge (CLI or UI start) and passed down; nothing here touches the
+filesystem or the environment at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_home() -> Path:
+    return Path(platformdirs.user_data_dir("rag-chat", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Every knob of the application, with its environment variable ``RAG_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="RAG_", extra="forbid", frozen=True)
+
+    home: Path = Field(
+        default_factory=_default_home,
+        description="Folder for the embedded Chroma database and the keyword cache.",
+    )
+    chroma_url: str | None = Field(
+        default=None,
+        description="http://host:port of a Chroma server; when set, server mode is used.",
+    )
+    collection: str = Field(
+        default="rag", description="Name prefix of the Chroma collections this app owns."
+    )
+    chunk_size: int = Field(
+        default=700, ge=100, le=20_000, description="Target passage length in characters."
+    )
+    chunk_overlap: int = Field(
+        default=150,
+        ge=0,
+        description="Characters of trailing sentences repeated at the start of the next passage.",
+    )
+    max_file_mb: float = Field(
+        default=50.0, gt=0, description="Files larger than this many MiB are refused."
+    )
+    embed_batch_size: int = Field(
+        default=64, ge=1, le=4096, description="Passages embedded per model call."
+    )
+    title_in_embedding: bool = Field(
+        default=True,
+        description="Prefix each passage with its document title when embedding it.",
+    )
+    url_timeout: float = Field(
+        default=20.0, gt=0, description="Seconds to wait for a URL before giving up."
+    )
+    top_k: int = Field(default=5, ge=1, le=200, description="Passages returned by search.")
+
+    @field_validator("chroma_url")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(
+                f"RAG_CHROMA_URL={value!r} must look like http://host:port"
+            )
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _check_overlap(self) -> Settings:
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError(
+                f"RAG_CHUNK_OVERLAP ({self.chunk_overlap}) must be smaller than "
+                f"RAG_CHUNK_SIZE ({self.chunk_size})"
+            )
+        return self
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def cache_path(self) -> Path:
+        return self.home / "cache"

@@ -1,0 +1,316 @@
+"""The only code that talks to Chroma: embedded (PersistentClient) or a server.
+
+Three collections per app prefix: passages (with embeddings), documents (one
+record per document holding its full text and state) and meta (a revision token
+that changes on every write, so caches in other processes can see changes).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+from urllib.parse import urlparse
+
+import numpy as np
+
+from rag.errors import StoreError
+from rag.settings import Settings
+from vectorstore.records import STATE_COMPLETE, DocumentRecord, Hit, Passage
+
+T = TypeVar("T")
+_PAGE = 1000
+_REVISION_ID = "revision"
+
+
+def _chroma_errors() -> tuple[type[BaseException], ...]:
+    import httpx
+    from chromadb.errors import ChromaError
+
+    return (ChromaError, httpx.HTTPError, ConnectionError, OSError, RuntimeError, ValueError)
+
+
+class ChromaStore:
+    """Passages, documents and the revision token, in one Chroma database."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.where = settings.chroma_url or str(settings.chroma_path)
+        self._client = self._guard(self._connect, "open the store")
+        prefix = settings.collection
+        self._passages = self._guard(
+            lambda: self._client.get_or_create_collection(
+                f"{prefix}-passages",
+                embedding_function=None,
+                configuration={
+                    "hnsw": {"space": "cosine", "ef_search": 400, "ef_construction": 200}
+                },
+            ),
+            "open the passages collection",
+        )
+        self._documents = self._guard(
+            lambda: self._client.get_or_create_collection(
+                f"{prefix}-documents", embedding_function=None
+            ),
+            "open the documents collection",
+        )
+        self._meta = self._guard(
+            lambda: self._client.get_or_create_collection(
+                f"{prefix}-meta", embedding_function=None
+            ),
+            "open the meta collection",
+        )
+
+    def _connect(self) -> Any:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        if self.settings.chroma_url:
+            url = urlparse(self.settings.chroma_url)
+            return chromadb.HttpClient(
+                host=url.hostname or "127.0.0.1",
+                port=url.port or 8000,
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        try:
+            self.settings.chroma_path.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StoreError(
+                f"cannot create {self.settings.chroma_path}: {e.strerror}; "
+                "set RAG_HOME to a writable folder"
+            ) from e
+        return chromadb.PersistentClient(path=str(self.settings.chroma_path), settings=chroma_settings)
+
+    def _guard(self, call: Callable[[], T], what: str) -> T:
+        try:
+            return call()
+        except StoreError:
+            raise
+        except _chroma_errors() as e:
+            hint = (
+                f"is the Chroma server at {self.settings.chroma_url} running? "
+                "Start it with `chroma run --host 127.0.0.1 --port PORT --path DIR`"
+                if self.settings.chroma_url
+                else f"check that {self.settings.chroma_path} is writable and not full"
+            )
+            raise StoreError(f"could not {what} ({type(e).__name__}: {e}); {hint}") from e
+
+    # --- revision --------------------------------------------------------------
+
+    def revision(self) -> str:
+        got = self._guard(lambda: self._meta.get(ids=[_REVISION_ID]), "read the revision")
+        return str(got["documents"][0]) if got["ids"] else ""
+
+    def bump_revision(self) -> str:
+        token = uuid.uuid4().hex
+        self._guard(
+            lambda: self._meta.upsert(
+                ids=[_REVISION_ID], embeddings=[[1.0]], documents=[token]
+            ),
+            "write the revision",
+        )
+        return token
+
+    # --- documents -------------------------------------------------------------
+
+    def get_documents(self, doc_ids: Sequence[str]) -> dict[str, DocumentRecord]:
+        out: dict[str, DocumentRecord] = {}
+        for batch in _batches(list(doc_ids), _PAGE):
+            got = self._guard(
+                lambda b=batch: self._documents.get(ids=b, include=["metadatas"]),
+                "read documents",
+            )
+            for meta in got["metadatas"] or []:
+                record = DocumentRecord.from_metadata(meta)
+                out[record.doc_id] = record
+        return out
+
+    def find_by_content(self, content_hash: str) -> list[DocumentRecord]:
+        got = self._guard(
+            lambda: self._documents.get(
+                where={"content_hash": content_hash}, include=["metadatas"]
+            ),
+            "look up a content hash",
+        )
+        return [DocumentRecord.from_metadata(m) for m in got["metadatas"] or []]
+
+    def find_by_source(self, source: str) -> list[DocumentRecord]:
+        got = self._guard(
+            lambda: self._documents.get(where={"source": source}, include=["metadatas"]),
+            "look up a source",
+        )
+        return [DocumentRecord.from_metadata(m) for m in got["metadatas"] or []]
+
+    def list_documents(self, *, complete_only: bool = True) -> list[DocumentRecord]:
+        records = [
+            DocumentRecord.from_metadata(m)
+            for page in self._pages(self._documents, include=["metadatas"])
+            for m in page["metadatas"] or []
+        ]
+        if complete_only:
+            records = [r for r in records if r.state == STATE_COMPLETE]
+        return sorted(records, key=lambda r: (r.title.lower(), r.doc_id))
+
+    def document_text(self, doc_id: str) -> str | None:
+        got = self._guard(
+            lambda: self._documents.get(ids=[doc_id], include=["documents"]),
+            "read a document",
+        )
+        return str(got["documents"][0]) if got["ids"] else None
+
+    def put_documents(self, records: Sequence[DocumentRecord], texts: Sequence[str]) -> None:
+        if not records:
+            return
+        for batch in _batches(list(zip(records, texts, strict=True)), _PAGE):
+            self._guard(
+                lambda b=batch: self._documents.upsert(
+                    ids=[r.doc_id for r, _ in b],
+                    embeddings=[[1.0]] * len(b),
+                    documents=[t for _, t in b],
+                    metadatas=[r.to_metadata() for r, _ in b],
+                ),
+                "write document records",
+            )
+
+    def set_documents_metadata(self, records: Sequence[DocumentRecord]) -> None:
+        for batch in _batches(list(records), _PAGE):
+            self._guard(
+                lambda b=batch: self._documents.update(
+                    ids=[r.doc_id for r in b], metadatas=[r.to_metadata() for r in b]
+                ),
+                "update document records",
+            )
+
+    def delete_documents(self, doc_ids: Sequence[str]) -> None:
+        for batch in _batches(list(doc_ids), _PAGE):
+            self._guard(
+                lambda b=batch: self._passages.delete(where={"doc_id": {"$in": b}}),
+                "delete passages",
+            )
+            self._guard(lambda b=batch: self._documents.delete(ids=b), "delete documents")
+
+    # --- passages --------------------------------------------------------------
+
+    def add_passages(self, passages: Sequence[Passage], embeddings: np.ndarray) -> None:
+        for lo in range(0, len(passages), _PAGE):
+            batch = passages[lo : lo + _PAGE]
+            self._guard(
+                lambda b=batch, e=embeddings[lo : lo + _PAGE]: self._passages.upsert(
+                    ids=[p.id for p in b],
+                    embeddings=e,
+                    documents=[p.text for p in b],
+                    metadatas=[_passage_metadata(p) for p in b],
+                ),
+                "write passages",
+            )
+
+    def delete_stale_passages(self, doc_id: str, version: str) -> None:
+        """Remove a document's passages that belong to another version of it."""
+        self._guard(
+            lambda: self._passages.delete(
+                where={"$and": [{"doc_id": doc_id}, {"version": {"$ne": version}}]}
+            ),
+            "delete stale passages",
+        )
+
+    def passages_for(self, doc_ids: Sequence[str]) -> list[Passage]:
+        out: list[Passage] = []
+        for batch in _batches(list(doc_ids), 200):
+            where = {"doc_id": {"$in": batch}}
+            for page in self._pages(
+                self._passages, include=["documents", "metadatas"], where=where
+            ):
+                out.extend(_to_passages(page))
+        return out
+
+    def get_passages(self, ids: Sequence[str]) -> dict[str, Passage]:
+        out: dict[str, Passage] = {}
+        for batch in _batches(list(ids), _PAGE):
+            got = self._guard(
+                lambda b=batch: self._passages.get(ids=b, include=["documents", "metadatas"]),
+                "read passages",
+            )
+            out.update((p.id, p) for p in _to_passages(got))
+        return out
+
+    def iter_passages(self) -> Iterator[list[Passage]]:
+        for page in self._pages(self._passages, include=["documents", "metadatas"]):
+            yield _to_passages(page)
+
+    def count_passages(self) -> int:
+        return int(self._guard(self._passages.count, "count passages"))
+
+    def dense_search(
+        self, embedding: np.ndarray, k: int, where: dict[str, Any] | None = None
+    ) -> list[Hit]:
+        n = min(k, max(self.count_passages(), 1))
+        got = self._guard(
+            lambda: self._passages.query(
+                query_embeddings=[embedding],
+                n_results=n,
+                where=where,
+                include=["documents", "metadatas", "distances"],
+            ),
+            "search passages",
+        )
+        hits = []
+        for pid, text, meta, dist in zip(
+            got["ids"][0],
+            got["documents"][0],
+            got["metadatas"][0],
+            got["distances"][0],
+            strict=True,
+        ):
+            hits.append(Hit(_passage(pid, text, meta), 1.0 - float(dist)))
+        return hits
+
+    def _pages(
+        self, collection: Any, *, include: list[str], where: dict[str, Any] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        offset = 0
+        while True:
+            page = self._guard(
+                lambda o=offset: collection.get(
+                    include=include, where=where, limit=_PAGE, offset=o
+                ),
+                "read the store",
+            )
+            if not page["ids"]:
+                return
+            yield page
+            if len(page["ids"]) < _PAGE:
+                return
+            offset += _PAGE
+
+
+def _batches(items: list[T], size: int) -> Iterator[list[T]]:
+    for lo in range(0, len(items), size):
+        yield items[lo : lo + size]
+
+
+def _passage_metadata(p: Passage) -> dict[str, Any]:
+    meta = {k: v for k, v in p.metadata.items() if v is not None and v != ""}
+    meta.update(doc_id=p.doc_id, start=p.start, end=p.end)
+    return meta
+
+
+def _passage(pid: str, text: str, meta: dict[str, Any]) -> Passage:
+    return Passage(
+        id=pid,
+        doc_id=str(meta["doc_id"]),
+        text=text,
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        metadata=meta,
+    )
+
+
+def _to_passages(page: dict[str, Any]) -> list[Passage]:
+    return [
+        _passage(pid, text, meta)
+        for pid, text, meta in zip(
+            page["ids"], page["documents"], page["metadatas"], strict=True
+        )
+    ]
