@@ -12,9 +12,62 @@ from collections.abc import Iterator
 from ingest.model import Chunk
 
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof sr jr st mt vs etc e.g i.e u.s u.k u.n no fig figs inc ltd co corp "
-    "jan feb mar apr jun jul aug sep sept oct nov dec gen gov sen rep col lt sgt capt "
-    "approx dept est al ca cf op vol pp ed eds".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sr",
+        "jr",
+        "st",
+        "mt",
+        "vs",
+        "etc",
+        "e.g",
+        "i.e",
+        "u.s",
+        "u.k",
+        "u.n",
+        "no",
+        "fig",
+        "figs",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "gen",
+        "gov",
+        "sen",
+        "rep",
+        "col",
+        "lt",
+        "sgt",
+        "capt",
+        "approx",
+        "dept",
+        "est",
+        "al",
+        "ca",
+        "cf",
+        "op",
+        "vol",
+        "pp",
+        "ed",
+        "eds",
+    ]
 )
 # A candidate end: terminal punctuation, optional closing quotes/brackets, then space.
 _END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)")
@@ -50,7 +103,7 @@ def _line_ends_sentence(line: str, next_line: str) -> bool:
     nxt = next_line.lstrip()
     if not stripped or not nxt:
         return True
-    if stripped[-1] in ".!?:;…\"”’)":
+    if stripped[-1] in '.!?:;…"”’)':
         return True
     if nxt[0] in "-*#•>|" or re.match(r"\d+[.)]\s", nxt):
         return True
@@ -79,7 +132,9 @@ def _split_block(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     for newline in (m.start() for m in re.finditer("\n", text[start:end])):
         pos = start + newline
         nxt_end = text.find("\n", pos + 1, end)
-        if _line_ends_sentence(text[line_start:pos], text[pos + 1 : nxt_end if nxt_end != -1 else end]):
+        if _line_ends_sentence(
+            text[line_start:pos], text[pos + 1 : nxt_end if nxt_end != -1 else end]
+        ):
             cuts.append(pos)
         line_start = pos + 1
     begin = start

@@ -125,8 +125,11 @@ class Ingestor:
             report.unchanged.append(DocOutcome.of(existing))
             return None
         original = seen.get(text_hash) or next(
-            (r.doc_id for r in self.store.find_by_content(text_hash)
-             if r.doc_id != doc_id and r.state == STATE_COMPLETE),
+            (
+                r.doc_id
+                for r in self.store.find_by_content(text_hash)
+                if r.doc_id != doc_id and r.state == STATE_COMPLETE
+            ),
             None,
         )
         if original is not None:

@@ -39,8 +39,9 @@ def _settings() -> Settings:
     try:
         return Settings()
     except ValidationError as e:
-        problems = "; ".join(f"RAG_{'_'.join(map(str, err['loc'])).upper()}: {err['msg']}"
-                             for err in e.errors())
+        problems = "; ".join(
+            f"RAG_{'_'.join(map(str, err['loc'])).upper()}: {err['msg']}" for err in e.errors()
+        )
         typer.echo(f"error: invalid settings: {problems}", err=True)
         raise typer.Exit(2) from e
 
@@ -102,9 +103,11 @@ def search(
     with _services() as services:
         retriever = HybridRetriever(services.store, services.embedder, services.keyword)
         if queries is not None:
-            _run_batch(queries, as_json, lambda text: {
-                "results": [r.to_json() for r in retriever.retrieve(text, k)]
-            })
+            _run_batch(
+                queries,
+                as_json,
+                lambda text: {"results": [r.to_json() for r in retriever.retrieve(text, k)]},
+            )
             return
         if not query:
             typer.echo("error: give a QUERY or --queries FILE", err=True)
@@ -139,6 +142,34 @@ def _run_batch(path: Path, as_json: bool, run: Callable[[str], dict[str, Any]]) 
                 f"{path}:{number}: each line must be a JSON object with 'id' and 'text'"
             ) from e
         _print_json({"id": qid, **run(text)})
+
+
+@app.command()
+def ask(
+    question: Annotated[str | None, typer.Argument(help="Your question.")] = None,
+    questions: Annotated[
+        Path | None, typer.Option(help="A jsonl file of {id, text} questions (needs --json).")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Answer a question from the documents, citing each claim as [n]."""
+    from rag.ask import AskPipeline
+
+    with _services() as services:
+        pipeline = AskPipeline(services)
+        if questions is not None:
+            _run_batch(questions, as_json, lambda text: pipeline.ask(text).to_json())
+            return
+        if not question:
+            typer.echo("error: give a QUESTION or --questions FILE", err=True)
+            raise typer.Exit(2)
+        answer = pipeline.ask(question)
+    if as_json:
+        _print_json(answer.to_json())
+    else:
+        from rag.display import print_answer
+
+        print_answer(answer)
 
 
 @docs_app.command("list")

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import typer
 
 from ingest.report import IngestReport
+from rag.answers import Answer
 from rag.retrieval import Result
 from vectorstore.records import DocumentRecord
 
@@ -35,7 +36,9 @@ def print_results(results: Sequence[Result]) -> None:
     if not results:
         typer.echo("no passages found")
     for n, r in enumerate(results, start=1):
-        typer.echo(f"[{n}] {r.document.title}  ({r.document.source}, {r.passage.start}-{r.passage.end})")
+        typer.echo(
+            f"[{n}] {r.document.title}  ({r.document.source}, {r.passage.start}-{r.passage.end})"
+        )
         typer.echo("    " + r.passage.text.replace("\n", "\n    "))
 
 
@@ -45,3 +48,14 @@ def print_documents(records: Sequence[DocumentRecord]) -> None:
     for r in records:
         date = r.date or "-"
         typer.echo(f"{r.doc_id}  {date:10}  {r.chunks:4} passages  {r.title}  [{r.source}]")
+
+
+def print_answer(answer: Answer) -> None:
+    typer.echo(answer.text)
+    for c in answer.citations:
+        where = f"{c.source}" + (f", page {c.page}" if c.page else "")
+        mark = "" if c.supported else "  (unsupported)"
+        typer.echo(f"  [{c.n}] {c.title} ({where}, chars {c.quote_start}-{c.quote_end}){mark}")
+    for n, r in enumerate(answer.related, start=1):
+        snippet = " ".join(r.passage.text.split())[:160]
+        typer.echo(f"  - {r.document.title}: {snippet}...")

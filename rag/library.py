@@ -21,8 +21,9 @@ def resolve(store: ChromaStore, target: str) -> list[DocumentRecord]:
         matches = store.find_by_source(absolute)
         if not matches:
             prefix = absolute + "#"
-            matches = [r for r in store.list_documents(complete_only=False)
-                       if r.source.startswith(prefix)]
+            matches = [
+                r for r in store.list_documents(complete_only=False) if r.source.startswith(prefix)
+            ]
     return matches
 
 

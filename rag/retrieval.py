@@ -95,7 +95,9 @@ class HybridRetriever:
             scores.setdefault(pid, {})["bm25"] = score
             scores[pid]["bm25_rank"] = rank
         fused = {
-            pid: sum(1.0 / (self.rrf_k + s[key] + 1) for key in ("dense_rank", "bm25_rank") if key in s)
+            pid: sum(
+                1.0 / (self.rrf_k + s[key] + 1) for key in ("dense_rank", "bm25_rank") if key in s
+            )
             for pid, s in scores.items()
         }
         known = {h.passage.id: h.passage for h in dense}

@@ -7,6 +7,7 @@ filesystem or the environment at import time.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import Field, field_validator, model_validator
@@ -55,6 +56,24 @@ class Settings(BaseSettings):
         default=20.0, gt=0, description="Seconds to wait for a URL before giving up."
     )
     top_k: int = Field(default=5, ge=1, le=200, description="Passages returned by search.")
+    answer_passages: int = Field(
+        default=8, ge=1, le=50, description="Passages an answerer reads for one question."
+    )
+    answer_mode: Literal["extractive", "openai"] = Field(
+        default="extractive",
+        description="extractive (no LLM, default) or openai (any OpenAI-compatible endpoint).",
+    )
+    llm_base_url: str | None = Field(
+        default=None,
+        description="Base URL of the OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1.",
+    )
+    llm_model: str = Field(default="local", description="Model name sent to the endpoint.")
+    llm_api_key: str = Field(
+        default="not-needed", description="API key for the endpoint (local servers ignore it)."
+    )
+    llm_temperature: float = Field(default=0.0, ge=0, le=2, description="Sampling temperature.")
+    llm_timeout: float = Field(default=120.0, gt=0, description="Seconds to wait for the LLM.")
+    llm_max_tokens: int = Field(default=512, ge=16, description="Longest generated answer.")
 
     @field_validator("chroma_url")
     @classmethod
@@ -62,13 +81,13 @@ class Settings(BaseSettings):
         if value is None or value == "":
             return None
         if not value.startswith(("http://", "https://")):
-            raise ValueError(
-                f"RAG_CHROMA_URL={value!r} must look like http://host:port"
-            )
+            raise ValueError(f"RAG_CHROMA_URL={value!r} must look like http://host:port")
         return value.rstrip("/")
 
     @model_validator(mode="after")
-    def _check_overlap(self) -> Settings:
+    def _check_combinations(self) -> Settings:
+        if self.answer_mode == "openai" and not self.llm_base_url:
+            raise ValueError("RAG_ANSWER_MODE=openai needs RAG_LLM_BASE_URL (http://host:port/v1)")
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError(
                 f"RAG_CHUNK_OVERLAP ({self.chunk_overlap}) must be smaller than "

@@ -81,7 +81,9 @@ class ChromaStore:
                 f"cannot create {self.settings.chroma_path}: {e.strerror}; "
                 "set RAG_HOME to a writable folder"
             ) from e
-        return chromadb.PersistentClient(path=str(self.settings.chroma_path), settings=chroma_settings)
+        return chromadb.PersistentClient(
+            path=str(self.settings.chroma_path), settings=chroma_settings
+        )
 
     def _guard(self, call: Callable[[], T], what: str) -> T:
         try:
@@ -106,9 +108,7 @@ class ChromaStore:
     def bump_revision(self) -> str:
         token = uuid.uuid4().hex
         self._guard(
-            lambda: self._meta.upsert(
-                ids=[_REVISION_ID], embeddings=[[1.0]], documents=[token]
-            ),
+            lambda: self._meta.upsert(ids=[_REVISION_ID], embeddings=[[1.0]], documents=[token]),
             "write the revision",
         )
         return token
@@ -310,7 +310,5 @@ def _passage(pid: str, text: str, meta: dict[str, Any]) -> Passage:
 def _to_passages(page: dict[str, Any]) -> list[Passage]:
     return [
         _passage(pid, text, meta)
-        for pid, text, meta in zip(
-            page["ids"], page["documents"], page["metadatas"], strict=True
-        )
+        for pid, text, meta in zip(page["ids"], page["documents"], page["metadatas"], strict=True)
     ]

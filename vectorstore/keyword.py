@@ -60,6 +60,7 @@ class KeywordIndex:
         self._matrix: sparse.csc_matrix | None = None
         self._row_ids: list[str] = []
         self._row_docs: list[str] = []
+        self._idf = np.zeros(0, dtype=np.float32)
         self._lock = threading.RLock()
         self._loaded = False
 
@@ -110,6 +111,7 @@ class KeywordIndex:
         norm = self.k1 * (1 - self.b + self.b * lengths / max(lengths.mean(), 1e-9))
         df = np.bincount(c, minlength=n_cols).astype(np.float32)
         idf = np.log(1 + (n_rows - df + 0.5) / (df + 0.5))
+        self._idf = idf
         weights = idf[c] * f * (self.k1 + 1) / (f + norm[r])
         self._row_ids, self._row_docs = ids, docs
         return sparse.csc_matrix((weights, (r, c)), shape=(n_rows, n_cols), dtype=np.float32)
@@ -134,6 +136,15 @@ class KeywordIndex:
         top = _top_k(scores, k)
         return [(row_ids[i], row_docs[i], float(scores[i])) for i in top if scores[i] > 0]
 
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of an index term (unknown terms: the maximum)."""
+        with self._lock:
+            if self._matrix is None:
+                self._matrix = self._build()
+            top = float(self._idf.max()) if len(self._idf) else 1.0
+            i = self._vocab.get(term)
+            return float(self._idf[i]) if i is not None and i < len(self._idf) else top
+
     def __len__(self) -> int:
         return sum(len(e.passage_ids) for e in self._docs.values())
 
@@ -149,8 +160,11 @@ class KeywordIndex:
             if revision == self.revision and revision:
                 return False
             records = {r.doc_id: r for r in store.list_documents(complete_only=True)}
-            stale = [d for d, e in self._docs.items() if d not in records
-                     or records[d].fingerprint != e.fingerprint]
+            stale = [
+                d
+                for d, e in self._docs.items()
+                if d not in records or records[d].fingerprint != e.fingerprint
+            ]
             for doc_id in stale:
                 self.remove_document(doc_id)
             missing = [d for d in records if d not in self._docs]
@@ -214,7 +228,9 @@ class KeywordIndex:
             "b": self.b,
             "revision": self.revision,
             "vocab": list(self._vocab),
-            "docs": [[d, e.fingerprint, e.passage_ids] for d, e in zip(doc_ids, entries, strict=True)],
+            "docs": [
+                [d, e.fingerprint, e.passage_ids] for d, e in zip(doc_ids, entries, strict=True)
+            ],
         }
         terms_flat = [t for e in entries for t in e.term_ids]
         tfs_flat = [f for e in entries for f in e.tfs]

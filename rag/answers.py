@@ -1,0 +1,148 @@
+"""What an answer is: text with [n] markers, the citations behind them, abstention.
+
+Shared by every answerer (extractive, generative) and by the CLI and UI, which
+print ``Answer.to_json()`` as the ``rag ask --json`` contract.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from rag.retrieval import Result
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Marker ``[n]``: a passage and the exact quote in it that supports the claim.
+
+    ``start``/``end`` locate the passage and ``quote_start``/``quote_end`` the quote,
+    both as offsets into the document text.
+    """
+
+    n: int
+    doc_id: str
+    source: str
+    title: str
+    text: str
+    start: int
+    end: int
+    quote: str
+    quote_start: int
+    quote_end: int
+    supported: bool = True
+    url: str | None = None
+    date: str | None = None
+    page: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "doc_id": self.doc_id,
+            "source": self.source,
+            "title": self.title,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "quote": self.quote,
+            "quote_start": self.quote_start,
+            "quote_end": self.quote_end,
+            "supported": self.supported,
+            "url": self.url,
+            "date": self.date,
+            "page": self.page,
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str
+    abstained: bool
+    citations: tuple[Citation, ...] = ()
+    related: tuple[Result, ...] = ()
+    standalone_question: str | None = None
+    confidence: float = 0.0
+
+    def to_json(self, qid: object = None) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if qid is not None:
+            out["id"] = qid
+        out.update(
+            question=self.question,
+            answer=self.text,
+            abstained=self.abstained,
+            citations=[c.to_json() for c in self.citations],
+            related=[r.to_json() for r in self.related],
+            confidence=round(self.confidence, 4),
+        )
+        if self.standalone_question and self.standalone_question != self.question:
+            out["standalone_question"] = self.standalone_question
+        return out
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One exchange of a conversation, as the rewriter sees it."""
+
+    question: str
+    answer: str = ""
+    standalone: str | None = None
+
+
+class Answerer(Protocol):
+    """Answers a question from retrieved passages alone."""
+
+    def answer(self, question: str, results: Sequence[Result]) -> Answer: ...
+
+
+class StreamingAnswerer(Answerer, Protocol):
+    def stream(self, question: str, results: Sequence[Result]) -> Iterator[str | Answer]: ...
+
+
+def make_citation(
+    n: int, result: Result, quote_start: int, quote_end: int, supported: bool = True
+) -> Citation:
+    """A citation of ``result`` whose quote is ``document[quote_start:quote_end]``."""
+    p = result.passage
+    offset = quote_start - p.start
+    quote = p.text[offset : offset + (quote_end - quote_start)]
+    page = p.metadata.get("page")
+    return Citation(
+        n=n,
+        doc_id=p.doc_id,
+        source=result.document.source,
+        title=result.document.title,
+        text=p.text,
+        start=p.start,
+        end=p.end,
+        quote=quote,
+        quote_start=quote_start,
+        quote_end=quote_end,
+        supported=supported,
+        url=result.document.url,
+        date=result.document.date,
+        page=int(page) if page is not None else None,
+    )
+
+
+ABSTAIN_PREFIX = "The documents don't say"
+
+
+def abstention(question: str, related: Sequence[Result], confidence: float = 0.0) -> Answer:
+    text = f"{ABSTAIN_PREFIX} {_topic(question)}."
+    if related:
+        text += " These passages may be related:"
+    return Answer(question, text, True, (), tuple(related), confidence=confidence)
+
+
+def _topic(question: str) -> str:
+    q = question.strip().rstrip("?").strip()
+    if not q:
+        return "that"
+    return f'that ("{q}")' if len(q) < 160 else "that"
+
+
+def related_field(items: Sequence[Result]) -> list[dict[str, Any]]:
+    return [r.to_json() for r in items]

@@ -1,0 +1,234 @@
+"""Follow-up questions rewritten into standalone queries, without an LLM.
+
+"What did he say about AI?" after a question about Daniel Okafor becomes "What
+did Daniel Okafor say about AI?"; "And what about the Wagner mutiny?" after "What
+did Moore say about AI?" becomes "What did Moore say about the Wagner mutiny?";
+a question with "it"/"they" gets the previous question's topic appended so that
+retrieval still finds the right document.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rag.answers import Turn
+from rag.question import find_speaker
+
+_PERSON_PRONOUNS = re.compile(r"\b(he|she|him|his|her|hers)\b", re.IGNORECASE)
+_THING_PRONOUNS = re.compile(r"\b(it|its|they|them|their|this|that|these|those|there)\b", re.I)
+_ELLIPSIS = re.compile(
+    r"^\s*(?:and\s+|but\s+|so\s+)?(?:what|how)\s+about\s+(?P<topic>.+?)\s*\??\s*$", re.IGNORECASE
+)
+_AND_ONLY = re.compile(
+    r"^\s*(?:and|also|plus)\s+(?!(?:what|who|whom|whose|when|where|why|how|which|did|does|do|is|"
+    r"are|was|were|will|would|can|could|has|have)\b)(?P<topic>(?:\S+\s*){1,6}?)\s*\??\s*$",
+    re.IGNORECASE,
+)
+_ABOUT = re.compile(r"\babout\s+(?P<topic>[^?]+)", re.IGNORECASE)
+_NAME = re.compile(r"\b([A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+)+)\b")
+_ENTITY = re.compile(r"\b((?:[A-Z][\w'’-]*\s+(?:of\s+|de\s+|the\s+)?)*[A-Z][\w'’-]*)")
+_STARTERS = frozenset(
+    [
+        "What",
+        "Who",
+        "Whom",
+        "Whose",
+        "When",
+        "Where",
+        "Why",
+        "How",
+        "Which",
+        "Did",
+        "Does",
+        "Do",
+        "Is",
+        "Are",
+        "Was",
+        "Were",
+        "Will",
+        "Would",
+        "Can",
+        "Could",
+        "Should",
+        "Has",
+        "Have",
+        "Had",
+        "And",
+        "But",
+        "So",
+        "The",
+        "A",
+        "An",
+        "In",
+        "On",
+        "At",
+        "Of",
+        "For",
+        "To",
+        "By",
+    ]
+)
+# Words that mark a capitalised span as an organisation, place or event, not a person.
+_NOT_PERSON = frozenset(
+    [
+        "Open",
+        "University",
+        "Council",
+        "Bank",
+        "Agency",
+        "Port",
+        "Authority",
+        "Group",
+        "Service",
+        "Services",
+        "Line",
+        "Summit",
+        "Ministry",
+        "Club",
+        "Party",
+        "Court",
+        "Committee",
+        "League",
+        "Association",
+        "Museum",
+        "Union",
+        "Company",
+        "Institute",
+        "Office",
+        "Department",
+        "Government",
+        "Parliament",
+        "Embassy",
+        "Reserve",
+        "City",
+        "Street",
+        "Cup",
+        "Championship",
+        "Festival",
+        "Conference",
+        "School",
+        "College",
+        "Hospital",
+        "Board",
+        "Commission",
+        "Force",
+        "Army",
+        "Navy",
+    ]
+)
+
+
+def rewrite_followup(question: str, history: Sequence[Turn]) -> str:
+    """A standalone version of ``question`` given the earlier turns (most recent last)."""
+    if not history:
+        return question
+    previous = history[-1].standalone or history[-1].question
+    ellipsis = _ELLIPSIS.match(question) or _AND_ONLY.match(question)
+    if ellipsis:
+        return _replace_topic(previous, ellipsis.group("topic"))
+    rewritten = question
+    person = _last_person(history)
+    if person and _PERSON_PRONOUNS.search(rewritten):
+        rewritten = _substitute_person(rewritten, person)
+    if _THING_PRONOUNS.search(rewritten) or not _entities(rewritten):
+        topic = _history_topic(history)
+        if topic and topic.lower() not in rewritten.lower():
+            rewritten = f"{rewritten.rstrip().rstrip('?')} ({topic})?"
+    return rewritten
+
+
+def _replace_topic(previous: str, topic: str) -> str:
+    topic = topic.strip().rstrip("?")
+    about = _ABOUT.search(previous)
+    if about:
+        return previous[: about.start("topic")] + topic + "?"
+    anchor = _topic_of(previous)
+    return f"{topic[0].upper()}{topic[1:]} ({anchor})?" if anchor else f"{topic}?"
+
+
+def _people(text: str) -> list[str]:
+    names = []
+    for name in _NAME.findall(text):
+        words = [w for w in name.split() if w not in _STARTERS]
+        if len(words) >= 2 and not any(w in _NOT_PERSON for w in words):
+            names.append(" ".join(words))
+    return names
+
+
+def _last_person(history: Sequence[Turn]) -> str | None:
+    """The person a "he"/"she" most likely means: the last speaker asked about, else
+    the first person named in the answer to a "who" question, else in the question."""
+    for turn in reversed(history):
+        text = turn.standalone or turn.question
+        speaker = find_speaker(text)
+        if speaker:
+            return speaker
+        asked_who = text.lower().startswith(("who ", "which person"))
+        in_answer, in_question = _people(turn.answer), _people(text)
+        if asked_who and in_answer:
+            return in_answer[0]
+        if in_question:
+            return in_question[-1]
+        if in_answer:
+            return in_answer[0]
+    return None
+
+
+def _substitute_person(question: str, person: str) -> str:
+    def repl(match: re.Match[str]) -> str:
+        word = match.group(1).lower()
+        if word in {"his", "hers"}:
+            return f"{person}'s"
+        if word == "her":
+            # "her" is possessive before a noun, an object otherwise; both read fine as the name
+            nxt = question[match.end() :].lstrip()
+            return (
+                f"{person}'s"
+                if nxt[:1].isalpha() and not nxt.lower().startswith(("say", "to"))
+                else person
+            )
+        return person
+
+    return _PERSON_PRONOUNS.sub(repl, question, count=2)
+
+
+def _entities(text: str) -> list[str]:
+    """Capitalised spans of a question, without question words ("What", "The")."""
+    spans = []
+    for match in _ENTITY.finditer(text):
+        words = match.group(1).split()
+        while words and words[0] in _STARTERS:
+            words.pop(0)
+        while words and words[-1].lower() in {"of", "de", "the"}:
+            words.pop()
+        if words:
+            spans.append(" ".join(words))
+    return spans
+
+
+def _history_topic(history: Sequence[Turn]) -> str | None:
+    """The topic of the most recent turn that names one (its own or carried context)."""
+    for turn in reversed(history):
+        text = turn.standalone or turn.question
+        spans = _entities(re.sub(r"\s*\([^)]*\)\s*\??\s*$", "?", text))
+        if spans:
+            return max(spans, key=len)
+        carried = re.search(r"\(([^)]*)\)\s*\??\s*$", text)
+        if carried:
+            return carried.group(1)
+    return _topic_of(history[-1].standalone or history[-1].question)
+
+
+def _topic_of(question: str) -> str | None:
+    """The main named thing of a question: its longest capitalised span, else what it is
+    about, else its content after the question word."""
+    question = re.sub(r"\s*\([^)]*\)\s*\??\s*$", "?", question)
+    spans = _entities(question)
+    if spans:
+        return max(spans, key=len)
+    about = _ABOUT.search(question)
+    if about:
+        return about.group("topic").strip()
+    words = question.rstrip("?").split()
+    return " ".join(words[2:]) if len(words) > 2 else None
