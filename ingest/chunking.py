@@ -123,9 +123,9 @@ def _split_block(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     cuts = []
     for match in _END.finditer(text, start, end):
         stop = match.end()
-        if match.group(0).startswith(".") and len(match.group(0).rstrip("\"'”’»)]")) == 1:
-            if _is_abbreviation(text, match.start()):
-                continue
+        single_period = match.group(0).rstrip("\"'”’»)]") == "."
+        if single_period and _is_abbreviation(text, match.start()):
+            continue
         if _starts_sentence(text, stop):
             cuts.append(stop)
     line_start = start

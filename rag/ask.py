@@ -67,5 +67,4 @@ class AskPipeline:
         results = self.retriever.retrieve(
             query, self.services.settings.answer_passages, search_filter
         )
-        for item in stream(query, results):
-            yield item
+        yield from stream(query, results)

@@ -56,6 +56,6 @@ def print_answer(answer: Answer) -> None:
         where = f"{c.source}" + (f", page {c.page}" if c.page else "")
         mark = "" if c.supported else "  (unsupported)"
         typer.echo(f"  [{c.n}] {c.title} ({where}, chars {c.quote_start}-{c.quote_end}){mark}")
-    for n, r in enumerate(answer.related, start=1):
+    for _n, r in enumerate(answer.related, start=1):
         snippet = " ".join(r.passage.text.split())[:160]
         typer.echo(f"  - {r.document.title}: {snippet}...")
