@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from ingest.chunking import split_sentences
 from rag.answers import Answer, Citation, abstention, make_citation
 from rag.embedding import Embedder
-from rag.question import SPEECH_IN_TEXT, Question, mentions, parse_question
+from rag.question import SPEECH_IN_TEXT, Question, has_answer_type, mentions, parse_question
 from rag.retrieval import Result
 from vectorstore.tokenize import terms
 
@@ -28,8 +28,13 @@ W_SENTENCE_TERMS = 0.30
 W_PASSAGE_TERMS = 0.15
 W_RANK = 0.10
 SPEAKER_BONUS = 0.12
+# Sentences without the kind of answer the question wants (a time for "when", a
+# number for "how many") keep this share of their score.
+WRONG_TYPE_FACTOR = 0.85
 # A sentence joins the answer when it scores at least this share of the best one.
-KEEP_RATIO = 0.80
+KEEP_RATIO = 0.65
+# ...and mentions the question's topic, or is this similar to the question.
+KEEP_DENSE = 0.5
 MAX_STATEMENTS = 5
 # Below this confidence the answerer abstains (calibrated by bench/answers.py).
 DEFAULT_THRESHOLD = 0.45
@@ -46,6 +51,8 @@ class Candidate:
     score: float
     dense: float
     coverage: float
+    typed: bool
+    on_topic: bool
 
 
 IdfLookup = Callable[[str], float]
@@ -94,6 +101,9 @@ class ExtractiveAnswerer:
         dense = vectors[1:] @ vectors[0]
         weights = {t: self.idf(t) for t in set(q.terms)}
         total = sum(weights.values()) or 1.0
+        speaker_terms = set(terms(q.speaker or ""))
+        topic_weights = {t: w for t, w in weights.items() if t not in speaker_terms} or weights
+        topic_total = sum(topic_weights.values()) or 1.0
         speaker_docs = self._speaker_docs(q, results)
         out = []
         for (rank, r, start, end, text), sim in zip(sentences, dense, strict=True):
@@ -110,7 +120,16 @@ class ExtractiveAnswerer:
                     continue
                 if _speaks(q, text):
                     score += SPEAKER_BONUS
-            out.append(Candidate(rank, r, start, end, text, score, float(sim), pass_cov))
+            typed = has_answer_type(text, q.kind)
+            if not typed:
+                score *= WRONG_TYPE_FACTOR
+            topic_cov = _coverage(
+                topic_weights, topic_total, r.document.title + " " + r.passage.text
+            )
+            on_topic = _coverage(topic_weights, topic_total, text) > 0
+            out.append(
+                Candidate(rank, r, start, end, text, score, float(sim), topic_cov, typed, on_topic)
+            )
         return sorted(out, key=lambda c: -c.score)
 
     def _speaker_docs(self, q: Question, results: Sequence[Result]) -> set[str] | None:
@@ -126,11 +145,14 @@ class ExtractiveAnswerer:
         return docs or None
 
     def confidence(self, candidates: Sequence[Candidate]) -> float:
-        """How sure we are that the passages answer: best sentence's similarity and the
-        best passage's coverage of the question's terms, blended."""
-        best = max(candidates, key=lambda c: c.score)
+        """How sure we are that the passages answer: the best sentence's similarity, and
+        how much of the question's topic (its weighted terms, the speaker's name left
+        out) the best passages contain; lowered when no sentence has the kind of
+        answer the question wants."""
+        best = candidates[0]
         top_cov = max(c.coverage for c in candidates[:10])
-        return 0.5 * best.dense + 0.5 * top_cov
+        value = 0.5 * best.dense + 0.5 * top_cov
+        return value if any(c.typed for c in candidates[:10]) else value * WRONG_TYPE_FACTOR
 
     # --- composing -------------------------------------------------------------
 
@@ -140,6 +162,8 @@ class ExtractiveAnswerer:
         for c in candidates:
             if len(chosen) >= self.max_statements or c.score < KEEP_RATIO * best:
                 break
+            if chosen and not (c.on_topic or c.dense >= KEEP_DENSE):
+                continue
             if any(_redundant(c, other) for other in chosen):
                 continue
             chosen.append(c)

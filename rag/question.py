@@ -68,11 +68,59 @@ _HONORIFICS = frozenset(
 )
 
 
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_ANSWER_TYPES: dict[str, re.Pattern[str]] = {
+    "time": re.compile(
+        rf"\b(?:{_MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+        r"(?:1[89]|20)\d\d|today|yesterday|tomorrow|tonight|week|month|year|spring|summer|"
+        r"autumn|fall|winter|ago|since|until|by|\d{1,2}:\d\d|\d{1,2}(?:am|pm))\b",
+        re.IGNORECASE,
+    ),
+    "quantity": re.compile(
+        r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|"
+        r"hundred|thousand|million|billion|half|third|quarter|twice|double|percent)\b",
+        re.IGNORECASE,
+    ),
+    "name": re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+"),
+}
+_TYPE_OF_QUESTION = (
+    (re.compile(r"^\s*(?:when|what (?:year|date|day|time|month))\b|\bby when\b", re.I), "time"),
+    (
+        re.compile(
+            r"^\s*(?:how (?:many|much|old|long|far|big|large|high|often)|what (?:percentage|"
+            r"share|proportion|number|amount|rate|level|price|size|age))\b",
+            re.I,
+        ),
+        "quantity",
+    ),
+    (
+        re.compile(r"^\s*(?:who|whom|whose|where|which (?:person|country|city|company))\b", re.I),
+        "name",
+    ),
+)
+
+
+def answer_type(question: str) -> str | None:
+    """The kind of answer a question wants: time, quantity, name, or None."""
+    for pattern, kind in _TYPE_OF_QUESTION:
+        if pattern.search(question):
+            return kind
+    return None
+
+
+def has_answer_type(text: str, kind: str | None) -> bool:
+    return kind is None or bool(_ANSWER_TYPES[kind].search(text))
+
+
 @dataclass(frozen=True)
 class Question:
     text: str
     terms: tuple[str, ...]
     speaker: str | None
+    kind: str | None = None
 
     @property
     def speaker_keys(self) -> tuple[str, ...]:
@@ -86,7 +134,12 @@ class Question:
 
 def parse_question(text: str) -> Question:
     content = tuple(t for t in terms(text) if t not in _FRAME)
-    return Question(text=text, terms=content or tuple(terms(text)), speaker=find_speaker(text))
+    return Question(
+        text=text,
+        terms=content or tuple(terms(text)),
+        speaker=find_speaker(text),
+        kind=answer_type(text),
+    )
 
 
 def find_speaker(text: str) -> str | None:

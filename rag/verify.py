@@ -24,9 +24,12 @@ from vectorstore.tokenize import terms
 # (tests/rag/test_verify.py holds the cases): paraphrases of a passage sentence score
 # 0.65-0.95, the same topic with a different fact 0.35-0.5 and unrelated text below 0.25.
 # Cosine carries paraphrase, term recall catches names and terms the embedding blurs.
-COSINE_WEIGHT = 0.6
-LEXICAL_WEIGHT = 0.4
-SUPPORT_THRESHOLD = 0.55
+COSINE_WEIGHT = 0.5
+LEXICAL_WEIGHT = 0.5
+SUPPORT_THRESHOLD = 0.56
+# A claim naming a number or a name its passage (with title and question) lacks is not
+# supported by it, however similar: the support is halved, which puts it under the bar.
+ANCHOR_PENALTY = 0.5
 # Claims with fewer content terms than this ("Paris.") are embedded together with the
 # question, since alone they mean little; their lexical part still uses their own terms.
 MIN_CLAIM_TERMS = 3
@@ -41,7 +44,7 @@ MARKER = re.compile(
 )
 _RANGE = re.compile(r"(\d+)\s*[-–]\s*(\d+)")
 _DIGITS = re.compile(r"\d+")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_WORD = re.compile(r"\w[\w'’-]*")
 _END_PUNCT = re.compile(r"[.!?…:;]+[\"'”’)]*$")
 # Sentences that address the model rather than state facts: never evidence for a claim.
 _INSTRUCTION = re.compile(
@@ -156,8 +159,14 @@ def claims(answer_text: str) -> list[Claim]:
     ]
 
 
-def _numbers(text: str) -> set[str]:
-    return {n.replace(",", "") for n in _NUMBER.findall(text)}
+def anchors(claim: str) -> set[str]:
+    """Terms a source must contain to support ``claim``: its numbers and its capitalised
+    words after the first (names), which embeddings and term recall both blur."""
+    out = {t for t in terms(claim) if any(ch.isdigit() for ch in t)}
+    for word in _WORD.findall(claim)[1:]:
+        if word[0].isupper():
+            out.update(terms(word))
+    return out
 
 
 def _candidates(results: Sequence[Result]) -> list[_Candidate]:
@@ -183,18 +192,21 @@ def _best_per_result(
     claim_vector: np.ndarray,
     candidates: Sequence[_Candidate],
     vectors: np.ndarray,
+    known: Sequence[frozenset[str]],
 ) -> dict[int, _Support]:
+    """The best quote of each passage for ``claim``; ``known[r]`` are the terms of
+    passage ``r``, its title and the question, against which anchors are checked."""
     claim_terms = set(terms(claim))
-    claim_numbers = _numbers(claim)
+    needed = anchors(claim)
     cosines = vectors @ claim_vector if len(candidates) else np.zeros(0)
     best: dict[int, _Support] = {}
     for candidate, cosine in zip(candidates, cosines, strict=True):
-        if claim_numbers - _numbers(candidate.text):
-            continue
         recall = len(claim_terms & candidate.terms) / len(claim_terms) if claim_terms else 0.0
         score = COSINE_WEIGHT * max(float(cosine), 0.0) + LEXICAL_WEIGHT * recall
         if candidate.pair:
             score -= PAIR_MARGIN
+        if not needed <= known[candidate.result]:
+            score *= ANCHOR_PENALTY
         current = best.get(candidate.result)
         if current is None or score > current.score:
             best[candidate.result] = _Support(candidate, score)
@@ -249,6 +261,11 @@ def verify(
         for c in found
     ]
     candidates = _candidates(results)
+    question_terms = set(terms(question))
+    known = [
+        frozenset(question_terms | set(terms(f"{r.document.title} {r.passage.text}")))
+        for r in results
+    ]
     vectors = embedder.embed([*scoring, *(c.text for c in candidates)])
     claim_vectors, candidate_vectors = vectors[: len(found)], vectors[len(found) :]
 
@@ -258,7 +275,7 @@ def verify(
     pieces: list[str] = []
     previous_end = 0
     for claim, vector in zip(found, claim_vectors, strict=True):
-        best = _best_per_result(claim.text, vector, candidates, candidate_vectors)
+        best = _best_per_result(claim.text, vector, candidates, candidate_vectors, known)
         cited = [n - 1 for n in claim.markers if 1 <= n <= len(results)]
         chosen, supported, repaired = _choose(cited, best)
         repaired = repaired or len(cited) != len(claim.markers)
