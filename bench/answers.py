@@ -92,8 +92,14 @@ def _judge(pipeline: AskPipeline, set_name: str, item: dict, history: list[Turn]
             cite_ev = sum(contains(c.text, evidence) for c in cites) / len(cites)
     history.append(Turn(item["text"], answer.text, answer.standalone_question))
     return Record(
-        set_name, str(item["id"]), bool(item.get("answerable", True)), correct,
-        cite_doc, cite_ev, answer.confidence, ms,
+        set_name,
+        str(item["id"]),
+        bool(item.get("answerable", True)),
+        correct,
+        cite_doc,
+        cite_ev,
+        answer.confidence,
+        ms,
     )
 
 
@@ -117,6 +123,11 @@ def run_multiturn(home: Path) -> list[Record]:
     return out
 
 
+def _gz_lines(path: Path) -> list[str]:
+    with gzip.open(path, "rt") as f:
+        return f.read().splitlines()
+
+
 def run_realtimeqa(home: Path, weeks: int, unanswerable_weeks: int) -> list[Record]:
     folder = DATA / "realtimeqa"
     files = sorted((folder / "gcs_2025").glob("*_gcs.jsonl.gz"))
@@ -126,31 +137,47 @@ def run_realtimeqa(home: Path, weeks: int, unanswerable_weeks: int) -> list[Reco
     seen: set[str] = set()
     with corpus_path.open("w") as out:
         for f in corpus_files:
-            for line in gzip.open(f, "rt"):
+            for line in _gz_lines(f):
                 for art in json.loads(line)["search_result"]:
                     if art["url"] in seen or not art.get("text", "").strip():
                         continue
                     seen.add(art["url"])
-                    out.write(json.dumps({
-                        "id": f"rtqa-{len(seen)}", "text": art["text"], "title": art["title"],
-                        "url": art["url"], "date": art.get("publish_date"),
-                    }) + "\n")
+                    out.write(
+                        json.dumps(
+                            {
+                                "id": f"rtqa-{len(seen)}",
+                                "text": art["text"],
+                                "title": art["title"],
+                                "url": art["url"],
+                                "date": art.get("publish_date"),
+                            }
+                        )
+                        + "\n"
+                    )
     questions = {}
     for qa in sorted((folder / "qa").glob("2025*_qa.jsonl")):
         for line in qa.open():
             q = json.loads(line)
             questions.setdefault(q["question_id"], q)
+
     def items(files: list[Path], answerable: bool) -> list[dict]:
-        ids = [json.loads(line)["question_id"] for f in files for line in gzip.open(f, "rt")]
+        ids = [json.loads(line)["question_id"] for f in files for line in _gz_lines(f)]
         out = []
         for qid in ids:
             q = questions.get(qid)
             if q is None or not q.get("answer"):
                 continue
             gold = q["choices"][int(q["answer"][0])]
-            out.append({"id": qid, "text": q["question_sentence"],
-                        "answers": [gold] if answerable else [], "answerable": answerable})
+            out.append(
+                {
+                    "id": qid,
+                    "text": q["question_sentence"],
+                    "answers": [gold] if answerable else [],
+                    "answerable": answerable,
+                }
+            )
         return out
+
     pipeline = _pipeline(home, [str(corpus_path)])
     todo = items(corpus_files, True) + items(held_out, False)
     return [_judge(pipeline, "realtimeqa", item, []) for item in todo]
@@ -160,14 +187,18 @@ def summarise(records: list[Record], threshold: float) -> dict:
     answerable = [r for r in records if r.answerable]
     unanswerable = [r for r in records if not r.answerable]
     answered = [r for r in answerable if r.confidence >= threshold]
+
     def mean(xs: list[float]) -> float | None:
         return round(statistics.mean(xs), 3) if xs else None
+
     return {
         "questions": len(records),
         "answerable": len(answerable),
         "unanswerable": len(unanswerable),
         "answer_rate": mean([r.confidence >= threshold for r in answerable]),
-        "accuracy_all_answerable": mean([r.correct and r.confidence >= threshold for r in answerable]),
+        "accuracy_all_answerable": mean(
+            [r.correct and r.confidence >= threshold for r in answerable]
+        ),
         "accuracy_when_answered": mean([r.correct for r in answered]),
         "accuracy_ignoring_abstention": mean([r.correct for r in answerable]),
         "abstention_on_unanswerable": mean([r.confidence < threshold for r in unanswerable]),
@@ -183,8 +214,15 @@ def sweep(records: list[Record]) -> list[dict]:
     rows = []
     for t in [0.30, 0.35, 0.40, 0.42, 0.45, 0.48, 0.50, 0.55, 0.60]:
         s = summarise(records, t)
-        rows.append({"threshold": t, **{k: s[k] for k in (
-            "answer_rate", "accuracy_when_answered", "abstention_on_unanswerable")}})
+        rows.append(
+            {
+                "threshold": t,
+                **{
+                    k: s[k]
+                    for k in ("answer_rate", "accuracy_when_answered", "abstention_on_unanswerable")
+                },
+            }
+        )
     return rows
 
 

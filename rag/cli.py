@@ -95,9 +95,13 @@ def search(
     queries: Annotated[
         Path | None, typer.Option(help="A jsonl file of {id, text} queries (needs --json).")
     ] = None,
+    per_doc: Annotated[
+        int, typer.Option("--per-doc", help="Most passages from one document (0: no limit).")
+    ] = 1,
     as_json: JsonFlag = False,
 ) -> None:
     """Find the passages that best match a query (dense + keyword)."""
+    limit = per_doc or None
     from rag.retrieval import HybridRetriever
 
     with _services() as services:
@@ -106,13 +110,15 @@ def search(
             _run_batch(
                 queries,
                 as_json,
-                lambda text: {"results": [r.to_json() for r in retriever.retrieve(text, k)]},
+                lambda text: {
+                    "results": [r.to_json() for r in retriever.retrieve(text, k, per_doc=limit)]
+                },
             )
             return
         if not query:
             typer.echo("error: give a QUERY or --queries FILE", err=True)
             raise typer.Exit(2)
-        results = retriever.retrieve(query, k)
+        results = retriever.retrieve(query, k, per_doc=limit)
     if as_json:
         _print_json({"query": query, "results": [r.to_json() for r in results]})
     else:
@@ -199,6 +205,18 @@ def docs_remove(
     for target in unknown:
         typer.echo(f"error: {target}: no such document id or source; see `rag docs list`", err=True)
     raise typer.Exit(1 if unknown else 0)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 7860,
+) -> None:
+    """Start the chat window in the browser (Gradio)."""
+    from ui.app import serve as serve_app
+
+    with _services() as services:
+        serve_app(services, host=host, port=port)
 
 
 @app.command()

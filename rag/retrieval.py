@@ -79,14 +79,20 @@ class HybridRetriever:
         self.rrf_k = rrf_k
 
     def retrieve(
-        self, query: str, k: int, search_filter: SearchFilter | None = None
+        self,
+        query: str,
+        k: int,
+        search_filter: SearchFilter | None = None,
+        per_doc: int | None = None,
     ) -> list[Result]:
+        """The ``k`` best passages, at most ``per_doc`` from one document."""
         self.keyword.sync(self.store)
         allowed = self._allowed_docs(search_filter)
         vector = self.embedder.embed([query])[0]
         where = {"doc_id": {"$in": sorted(allowed)}} if allowed is not None else None
-        dense = self.store.dense_search(vector, self.candidates, where=where)
-        lexical = self.keyword.search(query, self.candidates, doc_ids=allowed)
+        pool = max(self.candidates, 3 * k)
+        dense = self.store.dense_search(vector, pool, where=where)
+        lexical = self.keyword.search(query, pool, doc_ids=allowed)
         scores: dict[str, dict[str, float]] = {}
         for rank, hit in enumerate(dense):
             scores.setdefault(hit.passage.id, {})["dense"] = hit.score
@@ -103,7 +109,7 @@ class HybridRetriever:
         known = {h.passage.id: h.passage for h in dense}
         missing = [pid for pid in fused if pid not in known]
         known.update(self.store.get_passages(missing))
-        return self._finish(fused, scores, known, k)
+        return self._finish(fused, scores, known, k, per_doc)
 
     def _allowed_docs(self, search_filter: SearchFilter | None) -> set[str] | None:
         if search_filter is None or search_filter.is_empty():
@@ -116,10 +122,12 @@ class HybridRetriever:
         signals: dict[str, dict[str, float]],
         passages: dict[str, Passage],
         k: int,
+        per_doc: int | None,
     ) -> list[Result]:
         ranked = sorted((pid for pid in fused if pid in passages), key=lambda p: -fused[p])
         docs = self.store.get_documents(sorted({passages[p].doc_id for p in ranked}))
         kept: list[Result] = []
+        taken: dict[str, int] = {}
         for pid in ranked:
             passage = passages[pid]
             record = docs.get(passage.doc_id)
@@ -127,8 +135,11 @@ class HybridRetriever:
                 continue
             if passage.metadata.get("version") != record.fingerprint:
                 continue
+            if per_doc is not None and taken.get(passage.doc_id, 0) >= per_doc:
+                continue
             if any(_overlaps(passage, r.passage) for r in kept):
                 continue
+            taken[passage.doc_id] = taken.get(passage.doc_id, 0) + 1
             kept.append(Result(passage, record, fused[pid], signals[pid]))
             if len(kept) >= k:
                 break
