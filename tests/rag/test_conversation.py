@@ -1,0 +1,67 @@
+"""Follow-up questions become standalone queries without an LLM."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answers import Turn
+from rag.conversation import rewrite_followup
+
+
+def test_first_question_is_unchanged() -> None:
+    assert rewrite_followup("What did Moore say about AI?", []) == "What did Moore say about AI?"
+
+
+def test_what_about_replaces_the_topic_of_the_previous_question() -> None:
+    history = [Turn("What did Moore say about AI?")]
+    assert (
+        rewrite_followup("And what about the Wagner mutiny?", history)
+        == "What did Moore say about the Wagner mutiny?"
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What did he say about AI?", "What did Professor Daniel Okafor say about AI?"),
+        ("Which outlet interviewed him?", "Which outlet interviewed Professor Daniel Okafor?"),
+        ("What is his main finding?", "What is Professor Daniel Okafor's main finding?"),
+    ],
+)
+def test_person_pronouns_take_the_person_named_in_the_last_answer(
+    question: str, expected: str
+) -> None:
+    history = [Turn("Who led the team?", "Professor Daniel Okafor led the Kestrel team. [1]")]
+    assert rewrite_followup(question, history) == expected
+
+
+def test_speaker_of_an_earlier_question_is_the_referent() -> None:
+    history = [
+        Turn("What did Moore say about Putin's administration?"),
+        Turn("How long is the sentence for spying?"),
+    ]
+    rewritten = rewrite_followup(
+        "And how is the counteroffensive going, according to him?", history
+    )
+    assert "Moore" in rewritten and "him" not in rewritten
+
+
+def test_thing_pronouns_carry_the_previous_topic() -> None:
+    history = [Turn("What did Corvale City Council approve on 4 February 2025?")]
+    rewritten = rewrite_followup("How much will it cost?", history)
+    assert rewritten.startswith("How much will it cost")
+    assert "Corvale City Council" in rewritten
+
+
+def test_topic_is_carried_across_several_turns() -> None:
+    history = [
+        Turn("What did Corvale City Council approve on 4 February 2025?"),
+        Turn("How much will it cost?", standalone="How much will it cost (Corvale City Council)?"),
+    ]
+    assert "Corvale City Council" in rewrite_followup("When does construction start?", history)
+
+
+def test_question_with_its_own_entity_is_left_alone() -> None:
+    history = [Turn("What did Moore say about AI?")]
+    question = "Who won the Aldermoor International Open?"
+    assert rewrite_followup(question, history) == question
