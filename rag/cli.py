@@ -29,6 +29,31 @@ docs_app = typer.Typer(help="List and remove stored documents.", no_args_is_help
 app.add_typer(docs_app, name="docs")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+DocOption = Annotated[
+    list[str] | None, typer.Option("--doc", help="Only these document ids (repeatable).")
+]
+SourceOption = Annotated[
+    list[str] | None, typer.Option("--source", help="Only documents from this source.")
+]
+SinceOption = Annotated[
+    str | None, typer.Option("--since", help="Only documents dated on or after YYYY-MM-DD.")
+]
+UntilOption = Annotated[
+    str | None, typer.Option("--until", help="Only documents dated on or before YYYY-MM-DD.")
+]
+
+
+def _filter(
+    docs: list[str] | None, sources: list[str] | None, since: str | None, until: str | None
+) -> Any:
+    from rag.retrieval import SearchFilter
+
+    return SearchFilter(
+        doc_ids=frozenset(docs) if docs else None,
+        sources=frozenset(sources) if sources else None,
+        date_from=since,
+        date_to=until,
+    )
 
 
 def _settings() -> Settings:
@@ -98,10 +123,15 @@ def search(
     per_doc: Annotated[
         int, typer.Option("--per-doc", help="Most passages from one document (0: no limit).")
     ] = 1,
+    doc: DocOption = None,
+    source: SourceOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Find the passages that best match a query (dense + keyword)."""
     limit = per_doc or None
+    where = _filter(doc, source, since, until)
     from rag.retrieval import HybridRetriever
 
     with _services() as services:
@@ -111,14 +141,16 @@ def search(
                 queries,
                 as_json,
                 lambda text: {
-                    "results": [r.to_json() for r in retriever.retrieve(text, k, per_doc=limit)]
+                    "results": [
+                        r.to_json() for r in retriever.retrieve(text, k, where, per_doc=limit)
+                    ]
                 },
             )
             return
         if not query:
             typer.echo("error: give a QUERY or --queries FILE", err=True)
             raise typer.Exit(2)
-        results = retriever.retrieve(query, k, per_doc=limit)
+        results = retriever.retrieve(query, k, where, per_doc=limit)
     if as_json:
         _print_json({"query": query, "results": [r.to_json() for r in results]})
     else:
@@ -156,20 +188,27 @@ def ask(
     questions: Annotated[
         Path | None, typer.Option(help="A jsonl file of {id, text} questions (needs --json).")
     ] = None,
+    doc: DocOption = None,
+    source: SourceOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Answer a question from the documents, citing each claim as [n]."""
+    where = _filter(doc, source, since, until)
     from rag.ask import AskPipeline
 
     with _services() as services:
         pipeline = AskPipeline(services)
         if questions is not None:
-            _run_batch(questions, as_json, lambda text: pipeline.ask(text).to_json())
+            _run_batch(
+                questions, as_json, lambda text: pipeline.ask(text, search_filter=where).to_json()
+            )
             return
         if not question:
             typer.echo("error: give a QUESTION or --questions FILE", err=True)
             raise typer.Exit(2)
-        answer = pipeline.ask(question)
+        answer = pipeline.ask(question, search_filter=where)
     if as_json:
         _print_json(answer.to_json())
     else:
