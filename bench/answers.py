@@ -44,6 +44,7 @@ class Record:
     qid: str
     answerable: bool
     correct: bool
+    choice_correct: bool | None
     cite_doc: float | None
     cite_evidence: float | None
     confidence: float
@@ -57,6 +58,23 @@ def _norm(text: str) -> str:
 def contains(answer: str, gold: str) -> bool:
     a, g = f" {_norm(answer)} ", f" {_norm(gold)} "
     return g.strip() != "" and g in a
+
+
+def _content(text: str) -> set[str]:
+    from vectorstore.tokenize import terms
+
+    return set(terms(text))
+
+
+def best_choice(answer: str, choices: list[str]) -> str:
+    """The multiple-choice option whose content words the answer covers best."""
+    words = _content(answer)
+
+    def score(choice: str) -> float:
+        c = _content(choice)
+        return len(c & words) / len(c) if c else 0.0
+
+    return max(choices, key=score)
 
 
 def _pipeline(home: Path, corpus: list[str]) -> AskPipeline:
@@ -82,6 +100,9 @@ def _judge(pipeline: AskPipeline, set_name: str, item: dict, history: list[Turn]
         correct = all(contains(answer.text, g) for g in golds)
     else:
         correct = any(contains(answer.text, g) for g in golds)
+    choice_correct = None
+    if item.get("choices") and golds:
+        choice_correct = best_choice(answer.text, item["choices"]) == golds[0]
     doc, evidence = item.get("doc"), item.get("evidence")
     cites = answer.citations
     cite_doc = cite_ev = None
@@ -96,6 +117,7 @@ def _judge(pipeline: AskPipeline, set_name: str, item: dict, history: list[Turn]
         str(item["id"]),
         bool(item.get("answerable", True)),
         correct,
+        choice_correct,
         cite_doc,
         cite_ev,
         answer.confidence,
@@ -201,6 +223,9 @@ def summarise(records: list[Record], threshold: float) -> dict:
         ),
         "accuracy_when_answered": mean([r.correct for r in answered]),
         "accuracy_ignoring_abstention": mean([r.correct for r in answerable]),
+        "choice_accuracy_when_answered": mean(
+            [r.choice_correct for r in answered if r.choice_correct is not None]
+        ),
         "abstention_on_unanswerable": mean([r.confidence < threshold for r in unanswerable]),
         "citation_doc_precision": mean([r.cite_doc for r in answered if r.cite_doc is not None]),
         "citation_evidence_precision": mean(
