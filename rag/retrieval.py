@@ -1,8 +1,8 @@
 """Hybrid retrieval: dense (Chroma) and keyword (BM25) candidates, fused.
 
-Candidates from both lists are fused with reciprocal-rank fusion, passages of
-documents that are not complete are dropped, and passages that overlap a better
-passage of the same document are folded into it.
+Candidates from both lists are fused by a convex combination of normalised
+scores, passages of documents that are not complete are dropped, and passages
+that overlap a better passage of the same document are folded into it.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from rag.embedding import Embedder
 from vectorstore.chroma import ChromaStore
@@ -61,8 +63,20 @@ class Result:
         }
 
 
+# Weight of BM25 in the convex fusion (dense gets the rest). Chosen on SciFact train
+# (half the queries tuned, half held out): min-max fusion at 0.4 gave nDCG@10 0.734,
+# RRF 0.709-0.717, BM25 alone 0.700, dense alone 0.660.
+BM25_WEIGHT = 0.4
+
+
 class HybridRetriever:
-    """Dense + keyword retrieval over the store, fused with RRF."""
+    """Dense + keyword retrieval over the store, fused by a convex combination.
+
+    Both candidate lists are pooled; every pooled passage gets its exact score on
+    both signals (the BM25 score from the index, the cosine from its stored
+    embedding), each signal is min-max normalised over the pool, and the fused
+    score is ``BM25_WEIGHT * bm25 + (1 - BM25_WEIGHT) * dense``.
+    """
 
     def __init__(
         self,
@@ -70,13 +84,13 @@ class HybridRetriever:
         embedder: Embedder,
         keyword: KeywordIndex,
         candidates: int = 100,
-        rrf_k: int = 60,
+        bm25_weight: float = BM25_WEIGHT,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.keyword = keyword
         self.candidates = candidates
-        self.rrf_k = rrf_k
+        self.bm25_weight = bm25_weight
 
     def retrieve(
         self,
@@ -88,28 +102,25 @@ class HybridRetriever:
         """The ``k`` best passages, at most ``per_doc`` from one document."""
         self.keyword.sync(self.store)
         allowed = self._allowed_docs(search_filter)
+        if allowed is not None and not allowed:
+            return []
         vector = self.embedder.embed([query])[0]
         where = {"doc_id": {"$in": sorted(allowed)}} if allowed is not None else None
         pool = max(self.candidates, 3 * k)
-        dense = self.store.dense_search(vector, pool, where=where)
+        dense_hits = self.store.dense_search(vector, pool, where=where)
         lexical = self.keyword.search(query, pool, doc_ids=allowed)
-        scores: dict[str, dict[str, float]] = {}
-        for rank, hit in enumerate(dense):
-            scores.setdefault(hit.passage.id, {})["dense"] = hit.score
-            scores[hit.passage.id]["dense_rank"] = rank
-        for rank, (pid, _doc, score) in enumerate(lexical):
-            scores.setdefault(pid, {})["bm25"] = score
-            scores[pid]["bm25_rank"] = rank
-        fused = {
-            pid: sum(
-                1.0 / (self.rrf_k + s[key] + 1) for key in ("dense_rank", "bm25_rank") if key in s
-            )
-            for pid, s in scores.items()
-        }
-        known = {h.passage.id: h.passage for h in dense}
-        missing = [pid for pid in fused if pid not in known]
-        known.update(self.store.get_passages(missing))
-        return self._finish(fused, scores, known, k, per_doc)
+        passages = {h.passage.id: h.passage for h in dense_hits}
+        dense = {h.passage.id: h.score for h in dense_hits}
+        bm25 = {pid: score for pid, _doc, score in lexical}
+        lexical_only = [pid for pid in bm25 if pid not in dense]
+        for passage, embedding in self.store.get_passages_with_embeddings(lexical_only):
+            passages[passage.id] = passage
+            dense[passage.id] = float(np.asarray(embedding, dtype=np.float32) @ vector)
+        dense_only = [pid for pid in dense if pid not in bm25]
+        bm25.update(self.keyword.score_passages(query, dense_only))
+        fused = _fuse(dense, bm25, self.bm25_weight)
+        signals = {pid: {"dense": dense.get(pid, 0.0), "bm25": bm25.get(pid, 0.0)} for pid in fused}
+        return self._finish(fused, signals, passages, k, per_doc)
 
     def _allowed_docs(self, search_filter: SearchFilter | None) -> set[str] | None:
         if search_filter is None or search_filter.is_empty():
@@ -144,6 +155,22 @@ class HybridRetriever:
             if len(kept) >= k:
                 break
         return kept
+
+
+def _minmax(scores: dict[str, float]) -> dict[str, float]:
+    if not scores:
+        return {}
+    low, high = min(scores.values()), max(scores.values())
+    span = high - low
+    return {k: (v - low) / span if span > 0 else 1.0 for k, v in scores.items()}
+
+
+def _fuse(dense: dict[str, float], bm25: dict[str, float], weight: float) -> dict[str, float]:
+    """Convex combination of min-max normalised scores over the pooled candidates."""
+    pool = set(dense) | set(bm25)
+    d = _minmax({p: dense.get(p, min(dense.values(), default=0.0)) for p in pool})
+    b = _minmax({p: bm25.get(p, 0.0) for p in pool})
+    return {p: weight * b[p] + (1 - weight) * d[p] for p in pool}
 
 
 def _overlaps(a: Passage, b: Passage, share: float = 0.5) -> bool:
