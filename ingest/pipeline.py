@@ -133,6 +133,10 @@ class Ingestor:
             None,
         )
         if original is not None:
+            if existing is not None:
+                # The input now holds another document's text; its old version is gone.
+                self.store.delete_documents([doc_id])
+                self.store.bump_revision()
             report.duplicates.append(
                 DocOutcome(doc_id, doc.source, doc.title, 0, duplicate_of=original)
             )

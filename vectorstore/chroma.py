@@ -169,7 +169,7 @@ class ChromaStore:
                     ids=[r.doc_id for r, _ in b],
                     embeddings=[[1.0]] * len(b),
                     documents=[t for _, t in b],
-                    metadatas=[r.to_metadata() for r, _ in b],
+                    metadatas=[_record_metadata(r) for r, _ in b],
                 ),
                 "write document records",
             )
@@ -178,7 +178,7 @@ class ChromaStore:
         for batch in _batches(list(records), _PAGE):
             self._guard(
                 lambda b=batch: self._documents.update(
-                    ids=[r.doc_id for r in b], metadatas=[r.to_metadata() for r in b]
+                    ids=[r.doc_id for r in b], metadatas=[_record_metadata(r) for r in b]
                 ),
                 "update document records",
             )
@@ -226,13 +226,22 @@ class ChromaStore:
         return out
 
     def get_passages(self, ids: Sequence[str]) -> dict[str, Passage]:
-        out: dict[str, Passage] = {}
+        return {p.id: p for p, _ in self._get_passages(ids, with_embeddings=False)}
+
+    def get_passages_with_embeddings(self, ids: Sequence[str]) -> list[tuple[Passage, np.ndarray]]:
+        return self._get_passages(ids, with_embeddings=True)
+
+    def _get_passages(
+        self, ids: Sequence[str], *, with_embeddings: bool
+    ) -> list[tuple[Passage, Any]]:
+        include = ["documents", "metadatas"] + (["embeddings"] if with_embeddings else [])
+        out: list[tuple[Passage, Any]] = []
         for batch in _batches(list(ids), _PAGE):
             got = self._guard(
-                lambda b=batch: self._passages.get(ids=b, include=["documents", "metadatas"]),
-                "read passages",
+                lambda b=batch: self._passages.get(ids=b, include=include), "read passages"
             )
-            out.update((p.id, p) for p in _to_passages(got))
+            vectors = got["embeddings"] if with_embeddings else [None] * len(got["ids"])
+            out.extend(zip(_to_passages(got), vectors, strict=True))
         return out
 
     def iter_passages(self) -> Iterator[list[Passage]]:
@@ -288,6 +297,12 @@ class ChromaStore:
 def _batches(items: list[T], size: int) -> Iterator[list[T]]:
     for lo in range(0, len(items), size):
         yield items[lo : lo + size]
+
+
+def _record_metadata(r: DocumentRecord) -> dict[str, Any]:
+    # Chroma merges metadata on upsert and update; None removes a key that an
+    # older version of the record had and this one lacks.
+    return {"url": None, "author": None, "date": None, **r.to_metadata()}
 
 
 def _passage_metadata(p: Passage) -> dict[str, Any]:

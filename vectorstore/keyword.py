@@ -25,10 +25,10 @@ from scipy import sparse
 
 from rag.errors import StoreError
 from vectorstore.records import DocumentRecord, Passage
-from vectorstore.tokenize import terms
+from vectorstore.tokenize import TOKENIZER_VERSION, terms
 
 log = logging.getLogger(__name__)
-_FORMAT = 1
+_FORMAT = 2
 
 
 class PassageSource(Protocol):
@@ -50,7 +50,7 @@ class _DocEntry:
 class KeywordIndex:
     """BM25 over passages (title words included), synced lazily with the store."""
 
-    def __init__(self, path: Path | None = None, k1: float = 1.2, b: float = 0.75) -> None:
+    def __init__(self, path: Path | None = None, k1: float = 1.5, b: float = 0.4) -> None:
         self.path = path
         self.k1 = k1
         self.b = b
@@ -60,6 +60,7 @@ class KeywordIndex:
         self._matrix: sparse.csc_matrix | None = None
         self._row_ids: list[str] = []
         self._row_docs: list[str] = []
+        self._rows: dict[str, int] = {}
         self._idf = np.zeros(0, dtype=np.float32)
         self._lock = threading.RLock()
         self._loaded = False
@@ -104,7 +105,7 @@ class KeywordIndex:
                 docs.append(doc_id)
         n_rows, n_cols = len(ids), max(len(self._vocab), 1)
         if not ids:
-            self._row_ids, self._row_docs = [], []
+            self._row_ids, self._row_docs, self._rows = [], [], {}
             return sparse.csc_matrix((0, n_cols), dtype=np.float32)
         r, c, f = np.concatenate(rows), np.concatenate(cols), np.concatenate(tfs)
         lengths = np.bincount(r, weights=f, minlength=n_rows).astype(np.float32)
@@ -114,22 +115,38 @@ class KeywordIndex:
         self._idf = idf
         weights = idf[c] * f * (self.k1 + 1) / (f + norm[r])
         self._row_ids, self._row_docs = ids, docs
+        self._rows = {pid: i for i, pid in enumerate(ids)}
         return sparse.csc_matrix((weights, (r, c)), shape=(n_rows, n_cols), dtype=np.float32)
 
     # --- searching -------------------------------------------------------------
+
+    def _scores(self, query: str) -> tuple[np.ndarray, list[str], list[str]]:
+        """BM25 score of every passage for ``query``, with the row ids and doc ids."""
+        with self._lock:
+            if self._matrix is None:
+                self._matrix = self._build()
+            matrix, row_ids, row_docs = self._matrix, self._row_ids, self._row_docs
+            cols = sorted({self._vocab[t] for t in terms(query) if t in self._vocab})
+        if not cols or matrix.shape[0] == 0:
+            return np.zeros(len(row_ids), dtype=np.float32), row_ids, row_docs
+        return np.asarray(matrix[:, cols].sum(axis=1)).ravel(), row_ids, row_docs
+
+    def score_passages(self, query: str, passage_ids: Sequence[str]) -> dict[str, float]:
+        """BM25 scores of the given passages (0 for unknown ones)."""
+        scores, _, _ = self._scores(query)
+        rows = self._rows
+        return {
+            pid: float(scores[rows[pid]]) if pid in rows and rows[pid] < len(scores) else 0.0
+            for pid in passage_ids
+        }
 
     def search(
         self, query: str, k: int, doc_ids: set[str] | None = None
     ) -> list[tuple[str, str, float]]:
         """Top ``k`` passages as ``(passage_id, doc_id, score)``, best first."""
-        with self._lock:
-            if self._matrix is None:
-                self._matrix = self._build()
-            matrix, row_ids, row_docs = self._matrix, self._row_ids, self._row_docs
-        cols = sorted({self._vocab[t] for t in terms(query) if t in self._vocab})
-        if not cols or matrix.shape[0] == 0:
+        scores, row_ids, row_docs = self._scores(query)
+        if not len(scores) or not scores.any():
             return []
-        scores = np.asarray(matrix[:, cols].sum(axis=1)).ravel()
         if doc_ids is not None:
             mask = np.fromiter((d in doc_ids for d in row_docs), dtype=bool, count=len(row_docs))
             scores = np.where(mask, scores, 0.0)
@@ -180,6 +197,9 @@ class KeywordIndex:
 
     def clear(self) -> None:
         with self._lock:
+            # A cleared index is rebuilt from the store; reading the cache file
+            # back at the next sync would undo `rag reindex`.
+            self._loaded = True
             self._docs.clear()
             self._vocab.clear()
             self._matrix = None
@@ -224,6 +244,7 @@ class KeywordIndex:
         entries = [self._docs[d] for d in doc_ids]
         header = {
             "format": _FORMAT,
+            "tokenizer": TOKENIZER_VERSION,
             "k1": self.k1,
             "b": self.b,
             "revision": self.revision,
@@ -248,7 +269,12 @@ class KeywordIndex:
     def _deserialise(self, payload: bytes) -> None:
         arrays = np.load(io.BytesIO(payload), allow_pickle=False)
         header = json.loads(arrays["header"].tobytes().decode())
-        if header["format"] != _FORMAT or header["k1"] != self.k1 or header["b"] != self.b:
+        if (
+            header["format"] != _FORMAT
+            or header.get("tokenizer") != TOKENIZER_VERSION
+            or header["k1"] != self.k1
+            or header["b"] != self.b
+        ):
             raise ValueError("written by another version or with other BM25 parameters")
         bounds = np.concatenate([[0], np.cumsum(arrays["sizes"])])
         terms_all, tfs_all = arrays["terms"], arrays["tfs"]
