@@ -57,14 +57,15 @@ class AskPipeline:
         question: str,
         history: Sequence[Turn] = (),
         search_filter: SearchFilter | None = None,
+        k: int | None = None,
     ) -> Iterator[str | Answer]:
         """Text deltas as they come (LLM mode), then the final Answer."""
         stream = getattr(self.answerer, "stream", None)
         if stream is None:
-            yield self.ask(question, history, search_filter)
+            yield self.ask(question, history, search_filter, k)
             return
         query = self.standalone(question, history)
         results = self.retriever.retrieve(
-            query, self.services.settings.answer_passages, search_filter
+            query, k or self.services.settings.answer_passages, search_filter
         )
         yield from stream(query, results)

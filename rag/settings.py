@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(default=0.0, ge=0, le=2, description="Sampling temperature.")
     llm_timeout: float = Field(default=120.0, gt=0, description="Seconds to wait for the LLM.")
     llm_max_tokens: int = Field(default=512, ge=16, description="Longest generated answer.")
+    auth: str | None = Field(
+        default=None,
+        description="Logins for `rag serve` as user:password[,user2:password2]; unset: no login.",
+    )
 
     @field_validator("chroma_url")
     @classmethod

@@ -1,0 +1,195 @@
+"""The chat window in headless chromium: cited answers, uploads, removal, XSS safety."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from tests.ui.conftest import LiveApp
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot-answer.png"
+FINISHED = "#rag-chat .rag-answer:not(.rag-streaming), #rag-chat .rag-abstain, #rag-chat .rag-error"
+TIMEOUT = 90_000
+XSS_DOC = """---
+title: "Evil <img src=x onerror=\\"window.xssRan=1\\"> title"
+date: 2024-05-01
+---
+The Zorblax festival <script>window.xssRan=2</script> takes place in Quillton every March.
+<img src=x onerror="window.xssRan=3"> The Zorblax festival draws 12,000 visitors a year.
+"""
+UPLOAD_DOC = """# Pellmore beekeepers count a record harvest
+
+Beekeepers in the village of Pellmore collected 9,350 jars of heather honey this autumn,
+the largest harvest the Pellmore Apiary Society has recorded since it was founded in 1921.
+"""
+
+
+@pytest.fixture
+def page(chromium: Any, live_app: LiveApp) -> Iterator[Any]:
+    context = chromium.new_context(viewport={"width": 1400, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("dialog", lambda d: (errors.append(f"dialog: {d.message}"), d.dismiss()))
+    page.goto(live_app.url)
+    page.wait_for_selector("#rag-question textarea", timeout=TIMEOUT)
+    yield page
+    context.close()
+    assert not errors, errors
+
+
+def ask(page: Any, question: str) -> Any:
+    """Ask and wait for the finished answer bubble; returns it."""
+    before = page.locator(FINISHED).count()
+    page.fill("#rag-question textarea", question)
+    page.click("#rag-send")
+    page.wait_for_function(
+        f"document.querySelectorAll({FINISHED!r}).length > {before}", timeout=TIMEOUT
+    )
+    return page.locator(FINISHED).last
+
+
+def open_documents(page: Any) -> None:
+    page.get_by_role("tab", name="Documents").click()
+    page.wait_for_selector("#rag-library table", timeout=TIMEOUT)
+
+
+def upload(page: Any, path: Path) -> str:
+    open_documents(page)
+    page.set_input_files("#rag-files input[type=file]", str(path))
+    page.locator("#rag-files").get_by_text(path.name).first.wait_for(timeout=TIMEOUT)
+    page.click("#rag-add")
+    page.wait_for_selector("#rag-report .rag-badge", timeout=TIMEOUT)
+    return page.inner_text("#rag-report")
+
+
+def test_cited_answer_opens_the_highlighted_quote(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    answer = ask(page, "What did Moore say about AI?")
+    markers = answer.locator("a.rag-cite")
+    assert markers.count() >= 1
+    markers.last.click()
+    quote = page.locator("#rag-sources mark.rag-quote")
+    expect(quote).to_be_visible(timeout=TIMEOUT)
+    n = markers.count()
+    expect(page.locator("#rag-sources .rag-label")).to_have_text(f"[{n}]")
+    expect(page.locator("#rag-sources .rag-card-title")).to_contain_text("MI6 chief")
+    expect(page.locator("#rag-sources .rag-date")).to_have_text("2023-07-19")
+    expect(page.locator("#rag-sources a.rag-source")).to_have_attribute("target", "_blank")
+    assert "AI" in quote.inner_text()
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+
+    page.click("#rag-whole")
+    anchor = page.locator("#rag-document #rag-doc-anchor")
+    expect(anchor).to_be_visible(timeout=TIMEOUT)
+    expect(anchor).to_be_in_viewport(timeout=10_000)
+    assert anchor.inner_text() == quote.inner_text()
+
+
+def test_follow_up_uses_the_conversation_then_clear(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    ask(page, "What did Professor Daniel Okafor say about AI?")
+    follow = ask(page, "Where does he work?")
+    follow.locator("a.rag-cite").first.click()
+    expect(page.locator("#rag-sources .rag-card-title")).to_contain_text("Kestrel", timeout=TIMEOUT)
+    page.click("#rag-copy")
+    copied = ""
+    for _ in range(50):
+        copied = page.evaluate("navigator.clipboard.readText()")
+        if copied:
+            break
+        page.wait_for_timeout(200)
+    assert copied.startswith(follow.inner_text().split("[")[0].strip()[:40])
+    assert "<" not in copied and "\n[1] " in copied
+    page.click("#rag-clear")
+    expect(page.locator(FINISHED)).to_have_count(0, timeout=TIMEOUT)
+    expect(page.locator("#rag-sources .rag-placeholder")).to_be_visible()
+
+
+def test_abstention_shows_related_passages(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    answer = ask(page, "What is the population of Mars colony Ares Nine?")
+    expect(answer).to_have_class("rag-abstain")
+    expect(answer).to_contain_text("No answer in your documents")
+    related = answer.locator("a.rag-related")
+    assert related.count() >= 1
+    related.first.click()
+    expect(page.locator("#rag-sources .rag-label")).to_have_text("related", timeout=TIMEOUT)
+
+
+def test_upload_list_ask_remove(page: Any, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    doc = tmp_path / "pellmore honey.md"
+    doc.write_text(UPLOAD_DOC, encoding="utf-8")
+    report = upload(page, doc)
+    assert "pellmore_honey.md" in report and "added" in report
+    title = "Pellmore beekeepers count a record harvest"
+    expect(page.locator("#rag-library")).to_contain_text(title)
+
+    page.get_by_role("tab", name="Chat").click()
+    answer = ask(page, "How many jars of honey did the Pellmore beekeepers collect?")
+    expect(answer).to_contain_text("9,350")
+
+    open_documents(page)
+    page.fill("#rag-filter textarea, #rag-filter input", "pellmore")
+    expect(page.locator("#rag-library")).to_contain_text("1 of")
+    page.locator("#rag-selected label", has_text="Pellmore").click()
+    page.click("#rag-remove")
+    expect(page.locator("#rag-confirm-row")).to_contain_text(title, timeout=TIMEOUT)
+    page.click("#rag-confirm")
+    expect(page.locator("#rag-status")).to_contain_text("Removed 1 document", timeout=TIMEOUT)
+    expect(page.locator("#rag-library")).not_to_contain_text(title)
+
+
+def test_unsupported_upload_is_reported(page: Any, tmp_path: Path) -> None:
+    bad = tmp_path / "setup.exe"
+    bad.write_bytes(b"MZ\x90\x00")
+    report = upload(page, bad)
+    assert "failed" in report and ".exe files are not supported" in report
+
+
+def test_chat_restricted_to_selected_documents(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    open_documents(page)
+    page.locator("#rag-selected label", has_text="Northern Reserve Bank").click()
+    page.click("#rag-use")
+    expect(page.locator(".rag-scope")).to_contain_text("1 selected document", timeout=TIMEOUT)
+    answer = ask(page, "How much will the Eastside tram line in Corvale cost?")
+    assert "412 million" not in answer.inner_text()
+    page.get_by_role("button", name="Use all documents").click()
+    expect(page.locator(".rag-scope")).to_be_hidden(timeout=TIMEOUT)
+    answer = ask(page, "How much will the Eastside tram line in Corvale cost?")
+    expect(answer).to_contain_text("412 million")
+
+
+def test_xss_document_does_not_run_script(page: Any, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    doc = tmp_path / '<b onmouseover="window.xssRan=4">evil.md'
+    doc.write_text(XSS_DOC, encoding="utf-8")
+    upload(page, doc)
+    expect(page.locator("#rag-library")).to_contain_text('<img src=x onerror="window.xssRan=1">')
+    page.get_by_role("tab", name="Chat").click()
+    answer = ask(page, "How many visitors does the Zorblax festival draw?")
+    expect(answer).to_contain_text("<script>")
+    answer.locator("a.rag-cite").first.click()
+    expect(page.locator("#rag-sources")).to_contain_text("<img src=x", timeout=TIMEOUT)
+    page.click("#rag-whole")
+    expect(page.locator("#rag-document")).to_contain_text("<script>", timeout=TIMEOUT)
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.xssRan") is None
+    injected = page.locator("#rag-document img, #rag-sources img, #rag-chat .rag-answer img")
+    assert injected.count() == 0

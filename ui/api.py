@@ -1,0 +1,86 @@
+"""The named API for programs (``gradio_client``): /ask, /ingest and /documents.
+
+Each returns exactly the JSON of the matching CLI command: ``rag ask --json``,
+``rag ingest --json`` and ``rag docs list --json``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import gradio as gr
+
+from rag.answers import Turn
+from rag.errors import RagError
+from ui.backend import Backend
+
+
+def turns_from(history: Any) -> list[Turn]:
+    """Earlier exchanges, given as chat messages (``{"role", "content"}``, as the
+    Chatbot and OpenAI use), ``[question, answer]`` pairs or ``{"question", "answer"}``."""
+    if not history:
+        return []
+    if not isinstance(history, list):
+        raise gr.Error("history must be a list of messages or [question, answer] pairs")
+    turns: list[Turn] = []
+    for item in history:
+        if isinstance(item, dict) and "role" in item:
+            content = _text(item.get("content"))
+            if item["role"] == "user":
+                turns.append(Turn(content))
+            elif item["role"] == "assistant" and turns:
+                turns[-1] = Turn(turns[-1].question, content)
+        elif isinstance(item, dict) and "question" in item:
+            turns.append(Turn(str(item["question"]), str(item.get("answer") or "")))
+        elif isinstance(item, list | tuple) and len(item) == 2:
+            turns.append(Turn(str(item[0] or ""), str(item[1] or "")))
+        else:
+            raise gr.Error(f"history item {item!r} is neither a message nor a pair")
+    return [t for t in turns if t.question]
+
+
+def _text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):  # Gradio 6 message content: a list of parts
+        return " ".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
+    return str(content or "")
+
+
+class Api:
+    """Bound to one Backend; each method is one named endpoint."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+
+    def ask(self, question: str, history: list[Any] | None = None) -> dict[str, Any]:
+        """Answer a question from the documents; the JSON of `rag ask --json`.
+
+        history: earlier exchanges, as [{"role": "user"|"assistant", "content": str}, ...]
+        or [[question, answer], ...]; follow-up questions are rewritten with it.
+        """
+        if not (question or "").strip():
+            raise gr.Error("question is empty")
+        try:
+            pipeline = self.backend.pipeline()
+            return pipeline.ask(question.strip(), turns_from(history)).to_json()
+        except RagError as e:
+            raise gr.Error(str(e)) from e
+
+    def ingest(self, files: Sequence[str] | None) -> dict[str, Any]:
+        """Add or update uploaded files; the JSON of `rag ingest --json`."""
+        if not files:
+            raise gr.Error("no files were sent; pass a list of handle_file(path)")
+        try:
+            report, _names = self.backend.ingest_uploads(list(files))
+        except RagError as e:
+            raise gr.Error(str(e)) from e
+        return report.to_json()
+
+    def documents(self) -> list[dict[str, Any]]:
+        """The stored documents; the JSON of `rag docs list --json`."""
+        try:
+            return [r.summary() for r in self.backend.documents()]
+        except RagError as e:
+            raise gr.Error(str(e)) from e

@@ -1,0 +1,367 @@
+"""The chat window: Gradio Blocks layout, event wiring and ``serve()``.
+
+Three tabs: Chat (answers with clickable [n] and a sources panel), Documents (add,
+list, filter, remove, restrict the chat) and Settings (per browser session). The
+named API (/ask, /ingest, /documents) is registered alongside.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import gradio as gr
+
+from rag.errors import UsageError
+from rag.services import Services
+from ui.api import Api
+from ui.assets import COPY_JS, CSS, PICK_JS, SCRIPT, SCROLL_TO_QUOTE_JS
+from ui.backend import Backend, Preferences
+from ui.handlers import SOURCES_HINT, ChatHandlers, copy_text
+from ui.library import LibraryHandlers
+from ui.render import placeholder_html
+from ui.uploads import ALLOWED_LABEL
+
+TITLE = "Ask your articles"
+EXAMPLES = (
+    "What did Moore say about AI?",
+    "How much will the Eastside tram line in Corvale cost?",
+    "What pay rise are the Calder dockworkers demanding?",
+    "What did Helena Voss say about AI-driven cyber attacks?",
+)
+# Answers run side by side (one CPU-bound retrieval each); writes go one at a time.
+ANSWER_CONCURRENCY = 4
+PRIVATE: dict[str, Any] = {"api_visibility": "private"}
+
+
+@dataclass
+class ChatTab:
+    chatbot: gr.Chatbot
+    question: gr.Textbox
+    send: gr.Button
+    copy: gr.Button
+    clear: gr.Button
+    copied: gr.Textbox
+    scope_row: gr.Row
+    scope_text: gr.HTML
+    scope_clear: gr.Button
+    sources: gr.HTML
+    whole: gr.Button
+    document: gr.HTML
+    pick: gr.Button
+    picked: gr.Textbox
+
+
+@dataclass
+class DocsTab:
+    files: gr.File
+    urls: gr.Textbox
+    add: gr.Button
+    report: gr.HTML
+    query: gr.Textbox
+    table: gr.HTML
+    selected: gr.CheckboxGroup
+    use: gr.Button
+    remove: gr.Button
+    confirm_row: gr.Row
+    confirm_text: gr.HTML
+    confirm: gr.Button
+    cancel: gr.Button
+    status: gr.Markdown
+
+
+@dataclass
+class SettingsTab:
+    mode: gr.Radio
+    passages: gr.Slider
+    saved: gr.BrowserState
+
+
+def _chat_tab() -> ChatTab:
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=420):
+            with gr.Row(visible=False) as scope_row:
+                scope_text = gr.HTML()
+                scope_clear = gr.Button("Use all documents", size="sm", scale=0)
+            chatbot = gr.Chatbot(
+                elem_id="rag-chat",
+                height=560,
+                buttons=[],  # its copy button would copy our HTML; "Copy answer" is plain
+                feedback_options=None,
+                show_label=False,
+                placeholder="**Ask a question about your documents.**<br>"
+                "Every claim in an answer cites its passage as [n]; click it to see the quote.",
+                examples=[{"text": q} for q in EXAMPLES],
+            )
+            with gr.Row():
+                question = gr.Textbox(
+                    placeholder="Ask a question, or a follow-up…",
+                    show_label=False,
+                    scale=8,
+                    autofocus=True,
+                    elem_id="rag-question",
+                    max_length=2000,
+                )
+                send = gr.Button("Ask", variant="primary", scale=1, elem_id="rag-send")
+            with gr.Row():
+                copy = gr.Button("Copy answer", size="sm", elem_id="rag-copy")
+                clear = gr.Button("Clear chat", size="sm", elem_id="rag-clear")
+            copied = gr.Textbox(visible=False)
+        with gr.Column(scale=2, min_width=320):
+            gr.Markdown("### Sources")
+            sources = gr.HTML(placeholder_html(SOURCES_HINT), elem_id="rag-sources")
+            whole = gr.Button("Show in the whole document", size="sm", elem_id="rag-whole")
+            document = gr.HTML(visible=False, elem_id="rag-document")
+    pick = gr.Button("pick", elem_id="rag-pick")
+    picked = gr.Textbox(elem_id="rag-pick-value", show_label=False, container=False)
+    return ChatTab(
+        chatbot, question, send, copy, clear, copied, scope_row, scope_text, scope_clear,
+        sources, whole, document, pick, picked,
+    )  # fmt: skip
+
+
+def _docs_tab(max_mb: float) -> DocsTab:
+    gr.Markdown("### Add documents")
+    with gr.Row(equal_height=False):
+        files = gr.File(
+            label=f"Drop files here ({ALLOWED_LABEL}; up to {max_mb:g} MB each)",
+            file_count="multiple",
+            height=160,
+            scale=3,
+            elem_id="rag-files",
+        )
+        with gr.Column(scale=2):
+            urls = gr.Textbox(
+                label="Or paste web addresses, one per line",
+                placeholder="https://example.org/article",
+                lines=4,
+                elem_id="rag-urls",
+            )
+            add = gr.Button("Add to library", variant="primary", elem_id="rag-add")
+    report = gr.HTML(elem_id="rag-report")
+    gr.Markdown("### Library")
+    query = gr.Textbox(
+        placeholder="Filter by title, source or date", show_label=False, elem_id="rag-filter"
+    )
+    table = gr.HTML(elem_id="rag-library")
+    selected = gr.CheckboxGroup(label="Select documents", choices=[], elem_id="rag-selected")
+    with gr.Row():
+        use = gr.Button("Chat with the selected only", size="sm", elem_id="rag-use")
+        remove = gr.Button("Remove selected…", size="sm", variant="stop", elem_id="rag-remove")
+    with gr.Row(visible=False, elem_id="rag-confirm-row") as confirm_row:
+        confirm_text = gr.HTML()
+        confirm = gr.Button("Yes, remove", variant="stop", scale=0, elem_id="rag-confirm")
+        cancel = gr.Button("Cancel", scale=0, elem_id="rag-cancel")
+    status = gr.Markdown(elem_id="rag-status")
+    return DocsTab(
+        files, urls, add, report, query, table, selected, use, remove, confirm_row,
+        confirm_text, confirm, cancel, status,
+    )  # fmt: skip
+
+
+def _settings_tab(backend: Backend) -> SettingsTab:
+    defaults = backend.default_preferences()
+    llm = backend.settings.llm_base_url
+    mode = gr.Radio(
+        choices=[
+            ("Extractive: quotes sentences from your documents (no LLM)", "extractive"),
+            ("OpenAI-compatible endpoint: an LLM writes the answer", "openai"),
+        ],
+        value=defaults.mode,
+        label="Answer mode",
+        info=f"LLM endpoint: {llm} ({backend.settings.llm_model})"
+        if llm
+        else "The LLM mode needs RAG_LLM_BASE_URL set when the server starts.",
+        interactive=bool(llm),
+        elem_id="rag-mode",
+    )
+    passages = gr.Slider(
+        1, 20, value=defaults.passages, step=1, label="Passages read per question",
+        elem_id="rag-passages",
+    )  # fmt: skip
+    gr.Markdown("These settings apply to this browser only and are kept across reloads.")
+    saved = gr.BrowserState(
+        {"mode": defaults.mode, "passages": defaults.passages}, storage_key="rag-settings"
+    )
+    return SettingsTab(mode, passages, saved)
+
+
+def build_app(backend: Backend) -> gr.Blocks:
+    chat_handlers = ChatHandlers(backend)
+    library = LibraryHandlers(backend)
+    with gr.Blocks(title=TITLE, fill_width=True) as demo:
+        gr.Markdown(f"## {TITLE}\nAnswers come only from your documents, with citations.")
+        answers = gr.State([])
+        restrict = gr.State([])
+        current = gr.State(None)
+        with gr.Tabs() as tabs:
+            with gr.Tab("Chat", id="chat"):
+                chat = _chat_tab()
+            with gr.Tab("Documents", id="documents"):
+                docs = _docs_tab(backend.settings.max_file_mb)
+            with gr.Tab("Settings", id="settings"):
+                prefs = _settings_tab(backend)
+        _wire_chat(chat, chat_handlers, answers, restrict, current, prefs)
+        _wire_docs(docs, chat, library, restrict, tabs)
+        _wire_settings(demo, prefs, backend.default_preferences())
+        demo.load(library.refresh, docs.query, [docs.table, docs.selected], **PRIVATE)
+        _register_api(Api(backend))
+    return demo
+
+
+def _wire_chat(
+    chat: ChatTab,
+    handlers: ChatHandlers,
+    answers: gr.State,
+    restrict: gr.State,
+    current: gr.State,
+    prefs: SettingsTab,
+) -> None:
+    ask: dict[str, Any] = {
+        "fn": handlers.respond,
+        "inputs": [chat.question, answers, restrict, prefs.mode, prefs.passages],
+        "outputs": [chat.question, chat.chatbot, answers, chat.sources, current],
+        "concurrency_id": "answer",
+        "concurrency_limit": ANSWER_CONCURRENCY,
+        "show_progress": "hidden",
+        **PRIVATE,
+    }
+    chat.question.submit(**ask)
+    chat.send.click(**ask)
+    chat.chatbot.example_select(_example, None, chat.question, **PRIVATE).then(**ask)
+    chat.pick.click(None, None, chat.picked, js=PICK_JS, **PRIVATE).then(
+        handlers.pick, [chat.picked, answers], [chat.sources, current], **PRIVATE
+    )
+    chat.whole.click(handlers.whole_document, current, chat.document, **PRIVATE).then(
+        None, js=SCROLL_TO_QUOTE_JS, **PRIVATE
+    )
+    clear_outputs = [chat.chatbot, answers, chat.sources, current, chat.document]
+    chat.clear.click(handlers.clear, None, clear_outputs, **PRIVATE)
+    chat.chatbot.clear(handlers.clear, None, clear_outputs, **PRIVATE)
+    chat.copy.click(copy_text, answers, chat.copied, **PRIVATE).then(
+        None, chat.copied, None, js=COPY_JS, **PRIVATE
+    )
+
+
+def _example(event: gr.SelectData) -> str:
+    value = event.value
+    return str(value.get("text", "")) if isinstance(value, dict) else str(value)
+
+
+def _wire_docs(
+    docs: DocsTab, chat: ChatTab, library: LibraryHandlers, restrict: gr.State, tabs: gr.Tabs
+) -> None:
+    docs.add.click(
+        library.add,
+        [docs.files, docs.urls, docs.query],
+        [docs.report, docs.files, docs.urls, docs.table, docs.selected],
+        concurrency_id="write",
+        concurrency_limit=1,
+        show_progress_on=docs.report,
+        **PRIVATE,
+    )
+    docs.query.change(
+        library.refresh, [docs.query, docs.selected], [docs.table, docs.selected], **PRIVATE
+    )
+    docs.use.click(
+        library.restrict,
+        docs.selected,
+        [restrict, chat.scope_text, chat.scope_row, tabs],
+        **PRIVATE,
+    )
+    chat.scope_clear.click(
+        lambda: ([], "", gr.update(visible=False)),
+        None,
+        [restrict, chat.scope_text, chat.scope_row],
+        **PRIVATE,
+    )
+    docs.remove.click(
+        library.confirm_remove, docs.selected, [docs.confirm_text, docs.confirm_row], **PRIVATE
+    )
+    docs.cancel.click(lambda: gr.update(visible=False), None, docs.confirm_row, **PRIVATE)
+    docs.confirm.click(
+        library.remove,
+        [docs.selected, docs.query, restrict],
+        [
+            docs.confirm_row, docs.status, docs.table, docs.selected, restrict,
+            chat.scope_text, chat.scope_row,
+        ],
+        concurrency_id="write",
+        concurrency_limit=1,
+        **PRIVATE,
+    )  # fmt: skip
+
+
+def _wire_settings(demo: gr.Blocks, prefs: SettingsTab, defaults: Preferences) -> None:
+    def restore(saved: dict[str, Any] | None) -> tuple[Any, Any]:
+        saved = saved or {}
+        mode = saved.get("mode", defaults.mode)
+        if prefs.mode.interactive is False:
+            mode = defaults.mode
+        return mode, int(saved.get("passages", defaults.passages))
+
+    def save(mode: str, passages: float) -> dict[str, Any]:
+        return {"mode": mode, "passages": int(passages)}
+
+    gr.on(
+        [prefs.mode.change, prefs.passages.release],
+        save,
+        [prefs.mode, prefs.passages],
+        prefs.saved,
+        **PRIVATE,
+    )
+    demo.load(restore, prefs.saved, [prefs.mode, prefs.passages], **PRIVATE)
+
+
+def _register_api(api: Api) -> None:
+    gr.api(api.ask, api_name="ask", concurrency_id="answer", concurrency_limit=ANSWER_CONCURRENCY)
+    gr.api(api.documents, api_name="documents")
+    with gr.Column(visible=False):
+        files = gr.File(file_count="multiple")
+        report = gr.JSON()
+        trigger = gr.Button()
+    trigger.click(
+        api.ingest, files, report, api_name="ingest", concurrency_id="write", concurrency_limit=1
+    )
+
+
+def parse_auth(value: str | None) -> list[tuple[str, str]] | None:
+    """``user:password[,user2:password2]`` as Gradio's list of (user, password)."""
+    if not value:
+        return None
+    pairs = []
+    for item in value.split(","):
+        user, sep, password = item.strip().partition(":")
+        if not sep or not user or not password:
+            raise UsageError(
+                "RAG_AUTH must look like user:password[,user2:password2] "
+                "(no empty user or password)"
+            )
+        pairs.append((user, password))
+    return pairs
+
+
+def serve(
+    services: Services, host: str = "127.0.0.1", port: int = 7860, *, block: bool = True
+) -> gr.Blocks:
+    """Start the chat window; with ``block=False`` return once it is listening."""
+    auth = parse_auth(services.settings.auth)
+    backend = Backend(services)
+    backend.warm_up()
+    demo = build_app(backend)
+    demo.queue(default_concurrency_limit=8)
+    demo.launch(
+        server_name=host,
+        server_port=port,
+        auth=auth,
+        auth_message="Log in to ask your documents." if auth else None,
+        max_file_size=backend.settings.max_file_bytes,
+        prevent_thread_lock=not block,
+        show_error=True,
+        quiet=not block,
+        css=CSS,
+        js=SCRIPT,
+        theme=gr.themes.Soft(),
+        footer_links=["api"],
+    )
+    return demo

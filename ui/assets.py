@@ -1,0 +1,101 @@
+"""The page's CSS and the small script that makes [n] markers clickable."""
+
+from __future__ import annotations
+
+# Clicks on a marker (or on a related passage of an abstention) are caught on the
+# document, before the chatbot's own link handling, and passed to the server through
+# the hidden "pick" button; its click event reads ``window.ragPick`` (see ui.app).
+SCRIPT = """
+() => {
+  if (window.ragCitationsInstalled) { return; }
+  window.ragCitationsInstalled = true;
+  document.addEventListener("click", (event) => {
+    const target = event.target instanceof Element ? event.target : null;
+    const link = target ? target.closest("a.rag-cite, a.rag-related") : null;
+    if (!link) { return; }
+    event.preventDefault();
+    event.stopPropagation();
+    window.ragPick = (link.getAttribute("href") || "").replace(/^#/, "");
+    document.querySelectorAll("a.rag-active").forEach((a) => a.classList.remove("rag-active"));
+    link.classList.add("rag-active");
+    const button = document.querySelector("#rag-pick button, button#rag-pick");
+    if (button) { button.click(); }
+  }, true);
+}
+"""
+
+PICK_JS = "() => window.ragPick || ''"
+
+SCROLL_TO_QUOTE_JS = """
+() => {
+  const go = (tries) => {
+    const anchor = document.getElementById("rag-doc-anchor");
+    if (anchor) { anchor.scrollIntoView({block: "center", behavior: "smooth"}); }
+    else if (tries > 0) { setTimeout(() => go(tries - 1), 100); }
+  };
+  setTimeout(() => go(20), 50);
+}
+"""
+
+COPY_JS = """
+(text) => {
+  if (text && navigator.clipboard) { navigator.clipboard.writeText(text).catch(() => {}); }
+  return text;
+}
+"""
+
+CSS = """
+#rag-pick, #rag-pick-value { display: none !important; }
+.rag-answer, .rag-abstain, .rag-error, .rag-pending { line-height: 1.55; }
+a.rag-cite {
+  display: inline-block; margin: 0 1px; padding: 0 5px; border-radius: 6px;
+  font-size: 0.8em; font-weight: 600; line-height: 1.5; vertical-align: 0.1em;
+  text-decoration: none !important; cursor: pointer;
+  background: var(--color-accent-soft); color: var(--color-accent) !important;
+  border: 1px solid var(--color-accent);
+}
+a.rag-cite:hover, a.rag-cite.rag-active {
+  background: var(--color-accent); color: white !important;
+}
+.rag-unsupported {
+  font-size: 0.75em; padding: 0 4px; border-radius: 4px; margin-left: 2px;
+  background: #fde68a; color: #7c2d12;
+}
+.rag-streaming::after { content: " ▍"; opacity: 0.6; }
+.rag-pending { opacity: 0.7; font-style: italic; }
+.rag-abstain { border-left: 4px solid #f59e0b; padding-left: 10px; }
+.rag-abstain-head { font-weight: 700; color: #b45309; margin-bottom: 4px; }
+.rag-related-list { margin: 6px 0 0 0; padding-left: 18px; }
+.rag-related-list li { margin-bottom: 6px; }
+a.rag-related { font-weight: 600; cursor: pointer; }
+.rag-snippet { display: block; font-size: 0.85em; opacity: 0.8; }
+.rag-error { border-left: 4px solid #dc2626; padding-left: 10px; color: #b91c1c; }
+.rag-card { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 12px; }
+.rag-card-title { font-weight: 700; font-size: 1.05em; margin-bottom: 4px; }
+.rag-label {
+  display: inline-block; margin-right: 8px; padding: 0 6px; border-radius: 6px;
+  background: var(--color-accent); color: white; font-size: 0.85em;
+}
+.rag-meta { font-size: 0.85em; opacity: 0.85; margin-bottom: 8px; word-break: break-all; }
+.rag-passage, .rag-doc-text { white-space: pre-wrap; line-height: 1.6; }
+mark.rag-quote { background: #fde047; color: #111827; padding: 1px 0; border-radius: 2px; }
+.rag-doc-passage { background: rgba(59, 130, 246, 0.12); border-radius: 2px; }
+.rag-unsupported-note { color: #b45309; font-size: 0.85em; margin-bottom: 6px; }
+.rag-doc { max-height: 460px; overflow-y: auto; padding: 12px;
+  border: 1px solid var(--border-color-primary); border-radius: 10px; }
+.rag-placeholder { opacity: 0.7; font-style: italic; padding: 8px 0; }
+.rag-table { width: 100%; border-collapse: collapse; font-size: 0.9em; }
+.rag-table th, .rag-table td { text-align: left; padding: 6px 8px;
+  border-bottom: 1px solid var(--border-color-primary); vertical-align: top; }
+.rag-table td { word-break: break-word; }
+.rag-num { text-align: right !important; }
+.rag-title-cell { font-weight: 600; }
+.rag-report-summary { font-weight: 600; margin: 4px 0 6px 0; }
+.rag-badge { padding: 1px 8px; border-radius: 10px; font-size: 0.85em; font-weight: 600; }
+.rag-badge-added { background: #dcfce7; color: #166534; }
+.rag-badge-updated { background: #dbeafe; color: #1e40af; }
+.rag-badge-unchanged { background: #f3f4f6; color: #374151; }
+.rag-badge-duplicate { background: #fef9c3; color: #854d0e; }
+.rag-badge-failed { background: #fee2e2; color: #991b1b; }
+.rag-scope { padding: 6px 10px; border-radius: 8px; background: var(--color-accent-soft); }
+"""

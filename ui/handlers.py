@@ -1,0 +1,191 @@
+"""Chat event handlers: ask (streamed), show a cited passage, open the whole document.
+
+The conversation of a browser session is its list of ``Answer``s (in a ``gr.State``);
+the chatbot's messages are rendered from it, so the server never trusts HTML that comes
+back from the browser.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from typing import Any
+
+import gradio as gr
+
+from rag.answers import Answer, Turn
+from rag.errors import RagError
+from ui.backend import Backend
+from ui.render import (
+    Passage,
+    answer_html,
+    document_html,
+    error_html,
+    partial_answer_html,
+    passage_html,
+    pending_html,
+    placeholder_html,
+    split_statements,
+    text_html,
+)
+
+SOURCES_HINT = "Click a [n] marker in an answer to see the passage it cites here."
+REVEAL_PAUSE = 0.06
+_PICK = re.compile(r"^rag-(cite|related)-(\d+)-(\d+)$")
+
+Message = dict[str, str]
+
+
+def history_of(answers: Sequence[Answer]) -> list[Turn]:
+    return [Turn(a.question, a.text, a.standalone_question) for a in answers]
+
+
+def messages_of(answers: Sequence[Answer]) -> list[Message]:
+    out: list[Message] = []
+    for turn, answer in enumerate(answers):
+        out.append({"role": "user", "content": text_html(answer.question)})
+        out.append({"role": "assistant", "content": answer_html(answer, turn)})
+    return out
+
+
+def first_passage(answer: Answer) -> Passage | None:
+    if answer.citations:
+        return Passage.of_citation(answer.citations[0])
+    if answer.related:
+        return related_passage(answer, 0)
+    return None
+
+
+def related_passage(answer: Answer, index: int) -> Passage:
+    r = answer.related[index]
+    p = r.passage
+    return Passage(
+        title=r.document.title,
+        source=r.document.source,
+        text=p.text,
+        start=p.start,
+        end=p.end,
+        doc_id=p.doc_id,
+        url=r.document.url,
+        date=r.document.date,
+        label="related",
+    )
+
+
+def sources_html(passage: Passage | None) -> str:
+    return passage_html(passage) if passage else placeholder_html(SOURCES_HINT)
+
+
+class ChatHandlers:
+    """Bound to one Backend; every method is a Gradio event handler."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+
+    def respond(
+        self,
+        message: str,
+        answers: list[Answer],
+        restrict: list[str],
+        mode: str,
+        passages: float,
+    ) -> Iterator[tuple[Any, ...]]:
+        """Outputs: textbox, chatbot, answers state, sources panel, current passage."""
+        question = (message or "").strip()
+        if not question:
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        shown = messages_of(answers)
+        user = {"role": "user", "content": text_html(question)}
+        turn = len(answers)
+        yield "", [*shown, user, _bot(pending_html())], answers, gr.skip(), gr.skip()
+        try:
+            answer = None
+            for item in self._answer(question, answers, restrict, mode, int(passages)):
+                if isinstance(item, Answer):
+                    answer = item
+                    break
+                yield gr.skip(), [*shown, user, _bot(item)], answers, gr.skip(), gr.skip()
+        except RagError as e:
+            yield gr.skip(), [*shown, user, _bot(error_html(str(e)))], answers, gr.skip(), gr.skip()
+            return
+        if answer is None:
+            return
+        for count in range(1, len(split_statements(answer.text))):
+            partial = partial_answer_html(answer, turn, count)
+            yield gr.skip(), [*shown, user, _bot(partial)], answers, gr.skip(), gr.skip()
+            time.sleep(REVEAL_PAUSE)
+        answers = [*answers, answer]
+        current = first_passage(answer)
+        yield gr.skip(), messages_of(answers), answers, sources_html(current), current
+
+    def _answer(
+        self, question: str, answers: list[Answer], restrict: list[str], mode: str, k: int
+    ) -> Iterator[str | Answer]:
+        """Raw streamed text (LLM mode) as pending bubbles, then the final Answer."""
+        pipeline = self.backend.pipeline(mode)
+        history = history_of(answers)
+        search_filter = self.backend.search_filter(restrict)
+        standalone = pipeline.standalone(question, history)
+        streamed = ""
+        for item in pipeline.stream(question, history, search_filter, k):
+            if isinstance(item, Answer):
+                yield replace(item, question=question, standalone_question=standalone)
+                return
+            streamed += item
+            yield pending_html(streamed)
+
+    def pick(self, picked: str, answers: list[Answer]) -> tuple[str, Passage | None]:
+        """A click on ``[n]`` (or a related passage): show it in the sources panel."""
+        match = _PICK.match(picked or "")
+        if not match:
+            return gr.skip(), gr.skip()
+        kind, turn, number = match.group(1), int(match.group(2)), int(match.group(3))
+        if turn >= len(answers):
+            return gr.skip(), gr.skip()
+        answer = answers[turn]
+        passage: Passage | None = None
+        if kind == "cite":
+            cited = [c for c in answer.citations if c.n == number]
+            passage = Passage.of_citation(cited[0]) if cited else None
+        elif number < len(answer.related):
+            passage = related_passage(answer, number)
+        return sources_html(passage), passage
+
+    def whole_document(self, passage: Passage | None) -> dict[str, Any]:
+        """The document of the shown passage, scrolled (by the page) to the quote."""
+        if passage is None:
+            return gr.update(value=placeholder_html(SOURCES_HINT), visible=True)
+        try:
+            text = self.backend.document_text(passage.doc_id)
+        except RagError as e:
+            return gr.update(value=error_html(str(e)), visible=True)
+        if text is None:
+            message = "This document has been removed from the library."
+            return gr.update(value=error_html(message), visible=True)
+        return gr.update(value=document_html(passage.title, text, passage), visible=True)
+
+    def clear(self) -> tuple[Any, ...]:
+        """Outputs: chatbot, answers, sources panel, current passage, document view."""
+        return [], [], sources_html(None), None, gr.update(value="", visible=False)
+
+
+def _bot(content: str) -> Message:
+    return {"role": "assistant", "content": content}
+
+
+def copy_text(answers: Sequence[Answer]) -> str:
+    """The last answer as plain text with its sources listed, for the clipboard."""
+    if not answers:
+        return ""
+    answer = answers[-1]
+    lines = [answer.text]
+    if answer.citations:
+        lines.append("")
+        lines += [
+            f"[{c.n}] {c.title} ({c.url or c.source}): \u201c{' '.join(c.quote.split())}\u201d"
+            for c in answer.citations
+        ]
+    return "\n".join(lines)

@@ -1,0 +1,106 @@
+"""Document event handlers: add files and URLs, list and filter, remove, restrict the chat."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+from typing import Any
+
+import gradio as gr
+
+from rag.errors import RagError
+from ui.backend import Backend
+from ui.tables import choice_label, library_html, matches, report_html, report_rows
+from vectorstore.records import DocumentRecord
+
+
+class LibraryHandlers:
+    """Bound to one Backend; every method is a Gradio event handler."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+
+    def _records(self) -> list[DocumentRecord]:
+        try:
+            return self.backend.documents()
+        except RagError as e:
+            raise gr.Error(str(e)) from e
+
+    def refresh(self, query: str, selected: Sequence[str] = ()) -> tuple[str, Any]:
+        """Outputs: library table, selection list (keeps what is still listed)."""
+        records = self._records()
+        shown = [r for r in records if matches(r, query or "")]
+        choices = [(choice_label(r), r.doc_id) for r in shown]
+        keep = [d for d in selected or () if d in {r.doc_id for r in shown}]
+        return library_html(shown, len(records)), gr.update(choices=choices, value=keep)
+
+    def add(
+        self,
+        files: Sequence[str] | None,
+        urls: str,
+        query: str,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio injects it)
+    ) -> tuple[Any, ...]:
+        """Outputs: per-file report, file input, URL box, library table, selection list."""
+        if not files and not (urls or "").strip():
+            raise gr.Error("Drop one or more files, or paste URLs (one per line), then Add.")
+        progress(0, desc="Reading files")
+        report, names = self.backend.ingest_uploads(
+            list(files or ()), urls or "", _reporter(progress)
+        )
+        table, choices = self.refresh(query)
+        return report_html(report_rows(report, names)), None, "", table, choices
+
+    def confirm_remove(self, selected: Sequence[str]) -> tuple[Any, Any]:
+        """Outputs: confirmation text, confirmation row."""
+        if not selected:
+            raise gr.Error("Tick the documents to remove first.")
+        by_id = {r.doc_id: r for r in self._records()}
+        titles = [escape(by_id[d].title) for d in selected if d in by_id]
+        listed = "".join(f"<li>{t}</li>" for t in titles)
+        text = (
+            f"<div><strong>Remove {len(titles)} document{'s' if len(titles) != 1 else ''} "
+            f"and their passages?</strong><ul>{listed}</ul>This cannot be undone.</div>"
+        )
+        return text, gr.update(visible=True)
+
+    def remove(
+        self, selected: Sequence[str], query: str, restrict: Sequence[str]
+    ) -> tuple[Any, ...]:
+        """Outputs: confirmation row, status, library table, selection list, scope state,
+        scope banner."""
+        try:
+            removed = self.backend.remove(list(selected))
+        except RagError as e:
+            raise gr.Error(str(e)) from e
+        gone = {r.doc_id for r in removed}
+        table, choices = self.refresh(query)
+        scope = [d for d in restrict if d not in gone]
+        status = f"Removed {len(removed)} document{'s' if len(removed) != 1 else ''}."
+        return (gr.update(visible=False), status, table, choices, scope, *self.scope(scope))
+
+    def restrict(self, selected: Sequence[str]) -> tuple[Any, ...]:
+        """Outputs: scope state, scope banner, scope row, tabs (back to the chat)."""
+        if not selected:
+            raise gr.Error("Tick the documents the chat should use first.")
+        scope = list(selected)
+        return (scope, *self.scope(scope), gr.update(selected="chat"))
+
+    def scope(self, scope: Sequence[str]) -> tuple[Any, Any]:
+        """Outputs: scope banner text, scope row visibility."""
+        if not scope:
+            return "", gr.update(visible=False)
+        by_id = {r.doc_id: r for r in self._records()}
+        titles = ", ".join(escape(by_id[d].title) for d in scope if d in by_id)
+        text = (
+            f'<div class="rag-scope">Answering only from {len(scope)} selected '
+            f"document{'s' if len(scope) != 1 else ''}: {titles}</div>"
+        )
+        return text, gr.update(visible=True)
+
+
+def _reporter(progress: gr.Progress) -> Any:
+    def report(done: int, total: int, embedded: int) -> None:
+        progress((done, total), desc=f"{done} of {total} inputs read, {embedded} passages embedded")
+
+    return report
