@@ -1,0 +1,187 @@
+"""The installed ``rag`` command, run as a subprocess: JSON shapes and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from ingest.pipeline import Ingestor
+from rag.settings import Settings
+from vectorstore.chroma import ChromaStore
+from vectorstore.keyword import KeywordIndex
+
+pytestmark = pytest.mark.slow
+
+MOORE = "mi6-moore-prague.md"
+REPORT_KEYS = {"added", "updated", "unchanged", "duplicates", "failed"}
+DOC_KEYS = {"doc_id", "source", "title", "chunks"}
+RESULT_KEYS = {"doc_id", "source", "title", "text", "start", "end", "score"}
+
+
+def _json(result: subprocess.CompletedProcess[str]):
+    try:
+        return json.loads(result.stdout)
+    except json.JSONDecodeError as e:
+        raise AssertionError(
+            f"no JSON (exit {result.returncode}):\n{result.stdout}\nstderr:\n{result.stderr}"
+        ) from e
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory, run_rag, sample_corpus, embedder):
+    """A RAG_HOME holding the sample corpus, and what ``rag ingest --json`` printed.
+
+    The corpus is first ingested in-process with the session's model, so that the
+    ``rag ingest`` run finds every document unchanged and loads no model of its own:
+    the CLI must agree with the library on ids and fingerprints. (Adding through the
+    CLI is covered by test_urls and test_crash_recovery.)
+    """
+    home = tmp_path_factory.mktemp("cli") / "home"
+    settings = Settings(home=home)
+    report = Ingestor(settings, ChromaStore(settings), embedder).ingest([str(sample_corpus)])
+    assert report.ok and len(report.added) == 8
+    return home, report, run_rag(["ingest", str(sample_corpus), "--json"], home)
+
+
+def test_ingest_json_has_the_documented_shape(ingested, sample_corpus) -> None:
+    _home, first, result = ingested
+
+    assert result.returncode == 0, result.stderr
+    report = _json(result)
+    assert set(report) == REPORT_KEYS
+    assert report["unchanged"] == [d.to_json() for d in first.added]
+    assert not (report["added"] or report["updated"] or report["duplicates"])
+    assert report["failed"] == []
+    for doc in report["unchanged"]:
+        assert set(doc) == DOC_KEYS
+        assert Path(doc["source"]).parent == sample_corpus
+        assert doc["title"] and doc["chunks"] > 0
+
+
+def test_docs_list_json_lists_the_ingested_documents(ingested, run_rag) -> None:
+    home, first, _ = ingested
+
+    result = run_rag(["docs", "list", "--json"], home)
+
+    assert result.returncode == 0, result.stderr
+    listed = _json(result)
+    added = {d.doc_id: d.to_json() for d in first.added}
+    assert {d["doc_id"] for d in listed} == set(added)
+    for doc in listed:
+        assert {k: doc[k] for k in DOC_KEYS} == added[doc["doc_id"]]
+    (moore,) = [d for d in listed if d["source"].endswith(MOORE)]
+    assert moore["date"] == "2023-07-19"
+    assert moore["url"] == "https://example.com/world/2023/07/19/mi6-chief-moore-prague"
+
+
+def test_search_json_ranks_the_moore_article_first(ingested, run_rag) -> None:
+    home, _, _ = ingested
+
+    result = run_rag(["search", "What did Moore say about AI?", "-k", "3", "--json"], home)
+
+    assert result.returncode == 0, result.stderr
+    out = _json(result)
+    assert out["query"] == "What did Moore say about AI?"
+    results = out["results"]
+    assert 1 <= len(results) <= 3
+    for r in results:
+        assert set(r) == RESULT_KEYS
+        assert 0 <= r["start"] < r["end"] and r["end"] - r["start"] == len(r["text"])
+    assert results[0]["source"].endswith(MOORE)
+    assert "AI" in results[0]["text"] or "artificial intelligence" in results[0]["text"]
+    scores = [r["score"] for r in results]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_search_queries_file_prints_one_line_per_query(ingested, run_rag, tmp_path) -> None:
+    home, _, _ = ingested
+    queries = tmp_path / "queries.jsonl"
+    queries.write_text(
+        json.dumps({"id": "moore", "text": "What did Moore say about AI?"})
+        + "\n\n"
+        + json.dumps({"id": 7, "text": "olive oil harvest drought"})
+        + "\n",
+        encoding="utf-8",
+    )
+
+    result = run_rag(["search", "--queries", str(queries), "-k", "2", "--json"], home)
+
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["id"] for line in lines] == ["moore", 7]
+    for line in lines:
+        assert set(line) == {"id", "results"}
+        assert 1 <= len(line["results"]) <= 2
+    assert lines[0]["results"][0]["source"].endswith(MOORE)
+    assert lines[1]["results"][0]["source"].endswith("spain-olive-drought.html")
+
+
+def test_reindex_rebuilds_the_keyword_index_from_chroma(ingested, run_rag) -> None:
+    home, first, _ = ingested
+    passages = sum(d.chunks for d in first.added)
+
+    first = run_rag(["reindex"], home)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == f"keyword index rebuilt: {passages} passages"
+
+    # Empty the cache file but keep it valid and at the current revision: only a
+    # real rebuild from Chroma brings the passages back.
+    (cache,) = (home / "cache").glob("keyword-*.bin")
+    index = KeywordIndex(cache)
+    assert index.load() and len(index) == passages
+    for doc_id in list(index._docs):
+        index.remove_document(doc_id)
+    index.save()
+
+    second = run_rag(["reindex"], home)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.strip() == f"keyword index rebuilt: {passages} passages"
+
+
+def test_docs_remove_of_an_unknown_id_exits_1_with_a_message(ingested, run_rag) -> None:
+    home, _, _ = ingested
+
+    result = run_rag(["docs", "remove", "no-such-doc"], home)
+
+    assert result.returncode == 1
+    assert "no-such-doc" in result.stderr and "rag docs list" in result.stderr
+
+
+def test_a_failed_input_makes_ingest_exit_1(run_rag, tmp_path) -> None:
+    missing = tmp_path / "nowhere.txt"
+
+    result = run_rag(["ingest", str(missing), "--json"], tmp_path / "home")
+
+    assert result.returncode == 1
+    report = _json(result)
+    assert report["added"] == []
+    assert [f["source"] for f in report["failed"]] == [str(missing)]
+    assert set(report["failed"][0]) == {"source", "error"}
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "expected"),
+    [
+        (["ingest", "--bogus"], {}, "--bogus"),
+        (["search", "--json"], {}, "QUERY"),
+        (["docs", "list"], {"RAG_CHUNK_SIZE": "5"}, "RAG_CHUNK_SIZE"),
+        (["docs", "list"], {"RAG_CHROMA_URL": "localhost:8000"}, "RAG_CHROMA_URL"),
+    ],
+    ids=["unknown-option", "search-without-query", "chunk-size-too-small", "bad-chroma-url"],
+)
+def test_usage_errors_and_invalid_settings_exit_2(run_rag, tmp_path, args, env, expected) -> None:
+    result = run_rag(args, tmp_path / "home", **env)
+
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert expected in result.stderr
+
+
+def test_help_exits_0(run_rag, tmp_path) -> None:
+    result = run_rag(["--help"], tmp_path / "home")
+
+    assert result.returncode == 0, result.stderr
+    for command in ("ingest", "search", "docs", "reindex"):
+        assert command in result.stdout
