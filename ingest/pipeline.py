@@ -136,7 +136,6 @@ class Ingestor:
             if existing is not None:
                 # The input now holds another document's text; its old version is gone.
                 self.store.delete_documents([doc_id])
-                self.store.bump_revision()
             report.duplicates.append(
                 DocOutcome(doc_id, doc.source, doc.title, 0, duplicate_of=original)
             )
@@ -145,7 +144,7 @@ class Ingestor:
         record = self._record(doc, doc_id, text_hash, version)
         passages = self._passages(doc, record)
         record = replace(record, chunks=len(passages))
-        action = "updated" if existing else "added"
+        action = "updated" if existing and existing.state == STATE_COMPLETE else "added"
         return _Planned(doc, record, passages, action)
 
     def _record(

@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 import openai
 from langchain_core.language_models import BaseChatModel
 from langchain_openai import ChatOpenAI
+from pydantic import SecretStr
 
 from rag.answers import Answer, abstention
 from rag.embedding import Embedder
@@ -49,7 +50,7 @@ def chat_model(settings: Settings) -> ChatOpenAI:
     )
     return ChatOpenAI(
         base_url=settings.llm_base_url,
-        api_key=settings.llm_api_key,
+        api_key=SecretStr(settings.llm_api_key),
         model=settings.llm_model,
         temperature=settings.llm_temperature,
         timeout=settings.llm_timeout,
@@ -72,12 +73,10 @@ class OpenAICompatibleAnswerer:
         self.llm = llm if llm is not None else chat_model(settings)
 
     def answer(self, question: str, results: Sequence[Result]) -> Answer:
-        final: Answer | None = None
         for item in self.stream(question, results):
             if isinstance(item, Answer):
-                final = item
-        assert final is not None, "stream() always ends with an Answer"
-        return final
+                return item
+        raise AnswerError("the answer stream ended without an answer")
 
     def stream(self, question: str, results: Sequence[Result]) -> Iterator[str | Answer]:
         """Text deltas as the model writes them, then the verified ``Answer``.

@@ -40,6 +40,4 @@ def remove_documents(
             continue
         store.delete_documents([r.doc_id for r in records])
         removed.extend(records)
-    if removed:
-        store.bump_revision()
     return removed, unknown

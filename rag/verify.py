@@ -27,14 +27,13 @@ from vectorstore.tokenize import terms
 COSINE_WEIGHT = 0.5
 LEXICAL_WEIGHT = 0.5
 SUPPORT_THRESHOLD = 0.56
-# A claim naming a number or a name its passage (with title and question) lacks is not
-# supported by it, however similar: the support is halved, which puts it under the bar.
+# A quote lacking a number of the claim, or a passage (with its title and the question)
+# lacking a name of the claim, does not support it however similar: the support is
+# halved, which puts it under the bar.
 ANCHOR_PENALTY = 0.5
 # Claims with fewer content terms than this ("Paris.") are embedded together with the
 # question, since alone they mean little; their lexical part still uses their own terms.
 MIN_CLAIM_TERMS = 3
-# A two-sentence quote must beat the best single sentence by this much to be chosen.
-PAIR_MARGIN = 0.05
 
 UNSUPPORTED_MARK = "[unsupported]"
 
@@ -159,14 +158,17 @@ def claims(answer_text: str) -> list[Claim]:
     ]
 
 
-def anchors(claim: str) -> set[str]:
-    """Terms a source must contain to support ``claim``: its numbers and its capitalised
-    words after the first (names), which embeddings and term recall both blur."""
-    out = {t for t in terms(claim) if any(ch.isdigit() for ch in t)}
+def anchors(claim: str) -> tuple[set[str], set[str]]:
+    """What a source must contain to support ``claim``, which embeddings and term recall
+    both blur: its numbers (needed in the quote itself) and its capitalised words after
+    the first, i.e. names (needed in the passage, its title or the question, since the
+    quote may say "it")."""
+    numbers = {t for t in terms(claim) if any(ch.isdigit() for ch in t)}
+    names: set[str] = set()
     for word in _WORD.findall(claim)[1:]:
         if word[0].isupper():
-            out.update(terms(word))
-    return out
+            names.update(terms(word))
+    return numbers, names - numbers
 
 
 def _candidates(results: Sequence[Result]) -> list[_Candidate]:
@@ -197,20 +199,25 @@ def _best_per_result(
     """The best quote of each passage for ``claim``; ``known[r]`` are the terms of
     passage ``r``, its title and the question, against which anchors are checked."""
     claim_terms = set(terms(claim))
-    needed = anchors(claim)
+    numbers, names = anchors(claim)
     cosines = vectors @ claim_vector if len(candidates) else np.zeros(0)
-    best: dict[int, _Support] = {}
+    single: dict[int, _Support] = {}
+    pair: dict[int, _Support] = {}
     for candidate, cosine in zip(candidates, cosines, strict=True):
         recall = len(claim_terms & candidate.terms) / len(claim_terms) if claim_terms else 0.0
         score = COSINE_WEIGHT * max(float(cosine), 0.0) + LEXICAL_WEIGHT * recall
-        if candidate.pair:
-            score -= PAIR_MARGIN
-        if not needed <= known[candidate.result]:
+        if not (numbers <= candidate.terms and names <= known[candidate.result]):
             score *= ANCHOR_PENALTY
+        best = pair if candidate.pair else single
         current = best.get(candidate.result)
         if current is None or score > current.score:
             best[candidate.result] = _Support(candidate, score)
-    return best
+    # Two adjacent sentences are quoted only when no single one supports the claim.
+    for result, support in pair.items():
+        alone = single.get(result)
+        if alone is None or (alone.score < SUPPORT_THRESHOLD and support.score > alone.score):
+            single[result] = support
+    return single
 
 
 def _choose(cited: list[int], best: dict[int, _Support]) -> tuple[list[_Support], bool, bool]:

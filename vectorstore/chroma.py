@@ -85,9 +85,10 @@ class ChromaStore:
             path=str(self.settings.chroma_path), settings=chroma_settings
         )
 
-    def _guard(self, call: Callable[[], T], what: str) -> T:
+    def _guard(self, call: Callable[..., T], what: str, /, **kwargs: Any) -> T:
+        """Run ``call(**kwargs)``, turning Chroma's and the network's errors into StoreError."""
         try:
-            return call()
+            return call(**kwargs)
         except StoreError:
             raise
         except _chroma_errors() as e:
@@ -119,8 +120,7 @@ class ChromaStore:
         out: dict[str, DocumentRecord] = {}
         for batch in _batches(list(doc_ids), _PAGE):
             got = self._guard(
-                lambda b=batch: self._documents.get(ids=b, include=["metadatas"]),
-                "read documents",
+                self._documents.get, "read documents", ids=batch, include=["metadatas"]
             )
             for meta in got["metadatas"] or []:
                 record = DocumentRecord.from_metadata(meta)
@@ -165,31 +165,29 @@ class ChromaStore:
             return
         for batch in _batches(list(zip(records, texts, strict=True)), _PAGE):
             self._guard(
-                lambda b=batch: self._documents.upsert(
-                    ids=[r.doc_id for r, _ in b],
-                    embeddings=[[1.0]] * len(b),
-                    documents=[t for _, t in b],
-                    metadatas=[_record_metadata(r) for r, _ in b],
-                ),
+                self._documents.upsert,
                 "write document records",
+                ids=[r.doc_id for r, _ in batch],
+                embeddings=[[1.0]] * len(batch),
+                documents=[t for _, t in batch],
+                metadatas=[_record_metadata(r) for r, _ in batch],
             )
 
     def set_documents_metadata(self, records: Sequence[DocumentRecord]) -> None:
         for batch in _batches(list(records), _PAGE):
             self._guard(
-                lambda b=batch: self._documents.update(
-                    ids=[r.doc_id for r in b], metadatas=[_record_metadata(r) for r in b]
-                ),
+                self._documents.update,
                 "update document records",
+                ids=[r.doc_id for r in batch],
+                metadatas=[_record_metadata(r) for r in batch],
             )
 
     def delete_documents(self, doc_ids: Sequence[str]) -> None:
         for batch in _batches(list(doc_ids), _PAGE):
-            self._guard(
-                lambda b=batch: self._passages.delete(where={"doc_id": {"$in": b}}),
-                "delete passages",
-            )
-            self._guard(lambda b=batch: self._documents.delete(ids=b), "delete documents")
+            self._guard(self._passages.delete, "delete passages", where={"doc_id": {"$in": batch}})
+            self._guard(self._documents.delete, "delete documents", ids=batch)
+        if doc_ids:
+            self.bump_revision()
 
     # --- passages --------------------------------------------------------------
 
@@ -197,13 +195,12 @@ class ChromaStore:
         for lo in range(0, len(passages), _PAGE):
             batch = passages[lo : lo + _PAGE]
             self._guard(
-                lambda b=batch, e=embeddings[lo : lo + _PAGE]: self._passages.upsert(
-                    ids=[p.id for p in b],
-                    embeddings=e,
-                    documents=[p.text for p in b],
-                    metadatas=[_passage_metadata(p) for p in b],
-                ),
+                self._passages.upsert,
                 "write passages",
+                ids=[p.id for p in batch],
+                embeddings=embeddings[lo : lo + _PAGE],
+                documents=[p.text for p in batch],
+                metadatas=[_passage_metadata(p) for p in batch],
             )
 
     def delete_stale_passages(self, doc_id: str, version: str) -> None:
@@ -237,9 +234,7 @@ class ChromaStore:
         include = ["documents", "metadatas"] + (["embeddings"] if with_embeddings else [])
         out: list[tuple[Passage, Any]] = []
         for batch in _batches(list(ids), _PAGE):
-            got = self._guard(
-                lambda b=batch: self._passages.get(ids=b, include=include), "read passages"
-            )
+            got = self._guard(self._passages.get, "read passages", ids=batch, include=include)
             vectors = got["embeddings"] if with_embeddings else [None] * len(got["ids"])
             out.extend(zip(_to_passages(got), vectors, strict=True))
         return out
@@ -281,10 +276,12 @@ class ChromaStore:
         offset = 0
         while True:
             page = self._guard(
-                lambda o=offset: collection.get(
-                    include=include, where=where, limit=_PAGE, offset=o
-                ),
+                collection.get,
                 "read the store",
+                include=include,
+                where=where,
+                limit=_PAGE,
+                offset=offset,
             )
             if not page["ids"]:
                 return

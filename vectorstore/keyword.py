@@ -13,7 +13,9 @@ import hashlib
 import io
 import json
 import logging
+import os
 import threading
+import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -95,7 +97,11 @@ class KeywordIndex:
                 self._matrix = None
 
     def _build(self) -> sparse.csc_matrix:
-        rows, cols, tfs, ids, docs = [], [], [], [], []
+        rows: list[np.ndarray] = []
+        cols: list[np.ndarray] = []
+        tfs: list[np.ndarray] = []
+        ids: list[str] = []
+        docs: list[str] = []
         for doc_id, entry in self._docs.items():
             for pid, t, f in zip(entry.passage_ids, entry.term_ids, entry.tfs, strict=True):
                 rows.append(np.full(len(t), len(ids), dtype=np.int32))
@@ -106,6 +112,7 @@ class KeywordIndex:
         n_rows, n_cols = len(ids), max(len(self._vocab), 1)
         if not ids:
             self._row_ids, self._row_docs, self._rows = [], [], {}
+            self._idf = np.zeros(0, dtype=np.float32)
             return sparse.csc_matrix((0, n_cols), dtype=np.float32)
         r, c, f = np.concatenate(rows), np.concatenate(cols), np.concatenate(tfs)
         lengths = np.bincount(r, weights=f, minlength=n_rows).astype(np.float32)
@@ -212,7 +219,8 @@ class KeywordIndex:
             return
         payload = self._serialise()
         digest = hashlib.sha256(payload).hexdigest().encode()
-        tmp = self.path.with_suffix(".tmp")
+        # A name of its own per writer: two processes sharing a server may save at once.
+        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp.write_bytes(digest + b"\n" + payload)
