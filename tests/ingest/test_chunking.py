@@ -26,9 +26,14 @@ def _covered(chunks: list, n: int) -> list[bool]:
 
 
 @settings(max_examples=300, deadline=None)
-@given(text=st.one_of(st.text(max_size=2000), SENTENCE_TEXT),
-       size=st.integers(min_value=50, max_value=800), overlap_frac=st.floats(0, 0.9))
-def test_chunks_are_exact_slices_that_cover_all_text(text: str, size: int, overlap_frac: float) -> None:
+@given(
+    text=st.one_of(st.text(max_size=2000), SENTENCE_TEXT),
+    size=st.integers(min_value=50, max_value=800),
+    overlap_frac=st.floats(0, 0.9),
+)
+def test_chunks_are_exact_slices_that_cover_all_text(
+    text: str, size: int, overlap_frac: float
+) -> None:
     overlap = int(size * overlap_frac)
     chunks = chunk_text(text, size, overlap)
     for c in chunks:
