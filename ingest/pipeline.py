@@ -28,7 +28,7 @@ from vectorstore.records import STATE_COMPLETE, STATE_PENDING, DocumentRecord, P
 ProgressCallback = Callable[[int, int], None]
 """Called with (documents done, passages embedded so far) after each group."""
 
-_GROUP_PASSAGES = 256
+_GROUP_PASSAGES = 1024
 
 
 @dataclass
