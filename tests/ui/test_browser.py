@@ -62,9 +62,20 @@ def open_documents(page: Any) -> None:
 
 
 def upload(page: Any, path: Path) -> str:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     open_documents(page)
-    page.set_input_files("#rag-files input[type=file]", str(path))
-    page.locator("#rag-files").get_by_text(path.name).first.wait_for(timeout=TIMEOUT)
+    listed = page.locator("#rag-files").get_by_text(path.name).first
+    for attempt in range(3):
+        # Under heavy CPU load the first upload request has been seen to get lost; the
+        # file then never appears in the component, so it is set once more.
+        page.set_input_files("#rag-files input[type=file]", str(path))
+        try:
+            listed.wait_for(timeout=TIMEOUT // 3)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
     page.click("#rag-add")
     page.wait_for_selector("#rag-report .rag-badge", timeout=TIMEOUT)
     return page.inner_text("#rag-report")
