@@ -27,7 +27,7 @@ from rag.generative import OpenAICompatibleAnswerer
 from rag.retrieval import Result
 from rag.settings import Settings
 from rag.verify import UNSUPPORTED_MARK, claims, verify
-from vectorstore.records import STATE_COMPLETE, DocumentRecord, Passage
+from tests.rag.results import make_result as build_result
 
 MODEL = "smollm2"
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -73,19 +73,7 @@ needs_llm = pytest.mark.skipif(_missing() is not None, reason=_missing() or "")
 
 
 def make_result(doc_id: str, title: str, text: str) -> Result:
-    record = DocumentRecord(
-        doc_id=doc_id,
-        source=f"{doc_id}.txt",
-        title=title,
-        kind="text",
-        content_hash=doc_id,
-        fingerprint=doc_id,
-        chunks=1,
-        state=STATE_COMPLETE,
-        ingested_at="2024-01-01T00:00:00Z",
-    )
-    start = len(PREFIX)
-    return Result(Passage(f"{doc_id}:0", doc_id, text, start, start + len(text)), record, 1.0)
+    return build_result(doc_id, title, text, start=len(PREFIX))
 
 
 RESULTS = [

@@ -6,23 +6,9 @@ import re
 
 from rag.answers import ABSTAIN_PREFIX
 from rag.prompting import SYSTEM_PROMPT, build_messages, neutralise
-from rag.retrieval import Result
-from vectorstore.records import STATE_COMPLETE, DocumentRecord, Passage
+from tests.rag.results import make_result as build_result
 
-
-def make_result(doc_id: str, title: str, text: str) -> Result:
-    record = DocumentRecord(
-        doc_id=doc_id,
-        source=f"{doc_id}.txt",
-        title=title,
-        kind="text",
-        content_hash=doc_id,
-        fingerprint=doc_id,
-        chunks=1,
-        state=STATE_COMPLETE,
-        ingested_at="2024-01-01T00:00:00Z",
-    )
-    return Result(Passage(f"{doc_id}:0", doc_id, text, 0, len(text)), record, 1.0)
+make_result = build_result
 
 
 ESCAPE = (

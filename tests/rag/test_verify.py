@@ -8,7 +8,7 @@ import pytest
 
 from rag.retrieval import Result
 from rag.verify import UNSUPPORTED_MARK, anchors, claims, marker_numbers, verify
-from vectorstore.records import STATE_COMPLETE, DocumentRecord, Passage
+from tests.rag.results import make_result as build_result
 
 PREFIX = "Preface paragraph that the passage does not include.\n\n"
 
@@ -29,21 +29,7 @@ INJECTED = (
 
 def make_result(doc_id: str, title: str, text: str) -> tuple[Result, str]:
     """A result whose passage sits after PREFIX in its document, and that document."""
-    document = PREFIX + text
-    record = DocumentRecord(
-        doc_id=doc_id,
-        source=f"{doc_id}.txt",
-        title=title,
-        kind="text",
-        content_hash=doc_id,
-        fingerprint=doc_id,
-        chunks=1,
-        state=STATE_COMPLETE,
-        ingested_at="2024-01-01T00:00:00Z",
-    )
-    start = len(PREFIX)
-    passage = Passage(f"{doc_id}:0", doc_id, text, start, start + len(text))
-    return Result(passage, record, 1.0), document
+    return build_result(doc_id, title, text, start=len(PREFIX)), PREFIX + text
 
 
 @pytest.fixture(scope="module")
