@@ -194,6 +194,7 @@ def run_realtimeqa(home: Path, weeks: int, unanswerable_weeks: int) -> list[Reco
                 {
                     "id": qid,
                     "text": q["question_sentence"],
+                    "choices": q["choices"],
                     "answers": [gold] if answerable else [],
                     "answerable": answerable,
                 }
