@@ -142,7 +142,3 @@ def _topic(question: str) -> str:
     if not q:
         return "that"
     return f'that ("{q}")' if len(q) < 160 else "that"
-
-
-def related_field(items: Sequence[Result]) -> list[dict[str, Any]]:
-    return [r.to_json() for r in items]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from rag.answers import Answer, Answerer, Turn
 from rag.conversation import rewrite_followup
 from rag.extractive import ExtractiveAnswerer
-from rag.retrieval import HybridRetriever, SearchFilter
+from rag.retrieval import HybridRetriever, Result, SearchFilter
 from rag.services import Services
 
 
@@ -37,20 +38,9 @@ class AskPipeline:
         search_filter: SearchFilter | None = None,
         k: int | None = None,
     ) -> Answer:
-        query = self.standalone(question, history)
-        results = self.retriever.retrieve(
-            query, k or self.services.settings.answer_passages, search_filter
-        )
+        query, results = self._retrieve(question, history, search_filter, k)
         answer = self.answerer.answer(query, results)
-        return Answer(
-            question=question,
-            text=answer.text,
-            abstained=answer.abstained,
-            citations=answer.citations,
-            related=answer.related,
-            standalone_question=query,
-            confidence=answer.confidence,
-        )
+        return replace(answer, question=question, standalone_question=query)
 
     def stream(
         self,
@@ -64,8 +54,16 @@ class AskPipeline:
         if stream is None:
             yield self.ask(question, history, search_filter, k)
             return
+        yield from stream(*self._retrieve(question, history, search_filter, k))
+
+    def _retrieve(
+        self,
+        question: str,
+        history: Sequence[Turn],
+        search_filter: SearchFilter | None,
+        k: int | None,
+    ) -> tuple[str, list[Result]]:
+        """The standalone query for ``question`` and the passages retrieved for it."""
         query = self.standalone(question, history)
-        results = self.retriever.retrieve(
-            query, k or self.services.settings.answer_passages, search_filter
-        )
-        yield from stream(query, results)
+        k = k or self.services.settings.answer_passages
+        return query, self.retriever.retrieve(query, k, search_filter)
