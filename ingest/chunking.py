@@ -73,13 +73,23 @@ _ABBREVIATIONS = frozenset(
 _END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
+# How far back from a period to look for its word: the longest abbreviation is far
+# shorter, and a bounded look keeps splitting linear on text with no paragraph breaks.
+_WORD_WINDOW = 24
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     """True when the period at ``dot`` ends an abbreviation or an initial."""
-    match = _WORD_BEFORE.search(text, 0, dot)
+    window = max(0, dot - _WORD_WINDOW)
+    match = _WORD_BEFORE.search(text, window, dot)
     if not match:
         return False
+    if (
+        match.start() == window
+        and window > 0
+        and (text[window - 1].isalnum() or text[window - 1] in "._")
+    ):
+        return False  # the word runs past the window: too long to be an abbreviation
     word = match.group(1).lower().strip(".")
     if word in _ABBREVIATIONS:
         return True

@@ -167,7 +167,21 @@ def decode_text(data: bytes, source: str, *, encoding: str | None = None) -> str
         raise _binary(source)
     if not text.strip():
         raise _empty(source)
+    require_readable(text, source)
     return text
+
+
+# Characters that show nothing: spaces, controls, and format characters such as
+# zero-width spaces and joiners, direction marks and overrides, the BOM.
+_VISIBLE = re.compile(
+    "[^\\s\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\ufeff\ufff9-\ufffb]"
+)
+
+
+def has_readable_text(text: str) -> bool:
+    """True when ``text`` has at least one character that a reader can see."""
+    return _VISIBLE.search(text) is not None
 
 
 def _decode(data: bytes, source: str, encoding: str | None) -> str:
@@ -237,6 +251,16 @@ def _binary(source: str) -> IngestError:
         source,
         f"this looks like a binary file, not text; supported types are {SUPPORTED}",
     )
+
+
+def require_readable(text: str, source: str) -> None:
+    """Raise IngestError when ``text`` shows nothing a reader could see."""
+    if not has_readable_text(text):
+        raise IngestError(
+            source,
+            "the text has no visible characters (only spaces, control, zero-width or "
+            "direction marks); check the file's content or remove it",
+        )
 
 
 def _empty(source: str) -> IngestError:

@@ -6,7 +6,6 @@ returned in ``LoadResult.failures`` next to the documents that did load.
 
 from __future__ import annotations
 
-import email.utils
 import io
 import json
 import lzma
@@ -16,14 +15,13 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from types import MappingProxyType
 
 import docx
 import lxml.etree
 import lxml.html
-import trafilatura
 import yaml
 from docx.document import Document as DocxDocument
 from docx.exceptions import PythonDocxError
@@ -33,13 +31,18 @@ from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError, PyPdfError
 from pypdf.errors import DeprecationError as PdfDeprecationError
 from pypdf.generic import PdfObject
-from trafilatura.settings import Document as Extracted
 
-from ingest.detect import charset_of, decode_text, sniff_kind
+from ingest.detect import (
+    charset_of,
+    decode_text,
+    has_readable_text,
+    require_readable,
+    sniff_kind,
+)
+from ingest.fields import clean_field, first_line, normalise_date, title_of
+from ingest.html import load_html
 from ingest.model import SourceDocument
 from rag.errors import IngestError
-
-MAX_TITLE = 200
 
 # pypdf raises its own errors on most damaged files, but on some garbage it still
 # fails with plain Python errors from deep inside the parser (found by fuzzing).
@@ -73,19 +76,9 @@ _DOCX_ERRORS: tuple[type[BaseException], ...] = (
     PythonDocxError,
     OpcError,
 )
-_DATE_FORMATS = ("%Y/%m/%d", "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y")
 _JSONL_FIELDS = frozenset({"id", "_id", "text", "title", "url", "date", "author"})
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 _MD_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
-_TABLE_RULE = re.compile(r"^\|(?:\s*:?-+:?\s*\|)+\s*$")
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
-_BLOCK_TAGS = (
-    "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt",
-    "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
-    "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table",
-    "td", "th", "tr", "ul",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -139,51 +132,14 @@ def load_bytes(
     charset = charset_of(content_type)
     if kind == "jsonl":
         return _load_jsonl(data, source, charset)
-    return LoadResult((_LOADERS[kind](data, source, charset),))
-
-
-def normalise_date(value: object) -> str | None:
-    """An ISO ``YYYY-MM-DD`` date when ``value`` can be read as one, else its text."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(value).strip()
-    if not text:
-        return None
-    return _parse_date(text) or text
-
-
-def _parse_date(text: str) -> str | None:
-    if iso := _parse_iso_date(text):
-        return iso
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date().isoformat()
-        except (ValueError, OverflowError):
-            continue
-    try:
-        return email.utils.parsedate_to_datetime(text).date().isoformat()
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-
-
-def _parse_iso_date(text: str) -> str | None:
-    """ISO 8601 dates and PDF ``D:YYYYMMDD...`` dates."""
-    pdf = re.fullmatch(r"D:(\d{4})(\d{2})(\d{2}).*", text, re.DOTALL)
-    try:
-        if pdf:
-            return date(*map(int, pdf.groups())).isoformat()
-        return datetime.fromisoformat(text).date().isoformat()
-    except (ValueError, OverflowError):
-        return None
+    document = _LOADERS[kind](data, source, charset)
+    require_readable(document.text, source)
+    return LoadResult((document,))
 
 
 def _load_txt(data: bytes, source: str, charset: str | None) -> SourceDocument:
     text = decode_text(data, source, encoding=charset)
-    return SourceDocument(source=source, text=text, title=_first_line(text), kind="txt")
+    return SourceDocument(source=source, text=text, title=first_line(text), kind="txt")
 
 
 def _load_md(data: bytes, source: str, charset: str | None) -> SourceDocument:
@@ -196,10 +152,10 @@ def _load_md(data: bytes, source: str, charset: str | None) -> SourceDocument:
     return SourceDocument(
         source=source,
         text=body,
-        title=_title(meta.get("title")) or _md_heading(body) or _first_line(body),
+        title=title_of(meta.get("title")) or _md_heading(body) or first_line(body),
         kind="md",
-        url=_clean(meta.get("url")),
-        author=_clean(meta.get("author")),
+        url=clean_field(meta.get("url")),
+        author=clean_field(meta.get("author")),
         date=normalise_date(meta.get("date")),
         extra=_scalar_extra(meta, {"title", "url", "author", "date"}),
     )
@@ -233,80 +189,7 @@ def _md_heading(body: str) -> str | None:
         if line.lstrip().startswith(("```", "~~~")):
             in_fence = not in_fence
         elif not in_fence and (match := _MD_HEADING.match(line)):
-            return _title(match.group(1))
-    return None
-
-
-def _load_html(data: bytes, source: str, charset: str | None) -> SourceDocument:
-    declared = charset or charset_of(_meta_charset(data))
-    markup = _XML_DECLARATION.sub("", decode_text(data, source, encoding=declared), 1)
-    extracted = trafilatura.bare_extraction(markup, with_metadata=True, include_comments=False)
-    # trafilatura 2.x returns a Document object, or None when it finds nothing.
-    found = extracted if isinstance(extracted, Extracted) else Extracted()
-    root = _parse_html(markup)
-    text = _unpipe_tables(found.text or "").strip()
-    if not text and root is not None:
-        text = _visible_text(root)
-    if not text:
-        raise IngestError(
-            source,
-            "no readable text was found in the HTML page; "
-            "check that it is not only scripts, images or a login page",
-        )
-    return SourceDocument(
-        source=source,
-        text=text,
-        title=_title(found.title) or _html_title(root) or _first_line(text),
-        kind="html",
-        url=_clean(found.url),
-        author=_clean(found.author),
-        date=normalise_date(found.date),
-    )
-
-
-def _unpipe_tables(text: str) -> str:
-    """trafilatura writes tables as Markdown; keep the cells as ``a | b`` lines."""
-    lines = []
-    for line in text.split("\n"):
-        if _TABLE_RULE.match(line):
-            continue
-        if line.startswith("|"):
-            line = line.strip().strip("|").strip()
-        lines.append(line)
-    return "\n".join(lines)
-
-
-def _meta_charset(data: bytes) -> str | None:
-    match = _META_CHARSET.search(data[:4096])
-    return f"charset={match.group(1).decode('ascii')}" if match else None
-
-
-def _parse_html(markup: str) -> lxml.html.HtmlElement | None:
-    try:
-        return lxml.html.document_fromstring(markup)
-    except (lxml.etree.LxmlError, ValueError):
-        return None  # nothing parseable: the caller reports the page as empty
-
-
-def _visible_text(root: lxml.html.HtmlElement) -> str:
-    """The text a browser would show in ``<body>``, one block per line."""
-    for element in root.xpath("//script|//style|//noscript|//template|//svg"):
-        element.drop_tree()
-    body = root.find("body")
-    container = root if body is None else body
-    for element in container.iter(*_BLOCK_TAGS):
-        element.tail = "\n" + (element.tail or "")
-    lines = (" ".join(line.split()) for line in container.text_content().split("\n"))
-    return "\n".join(line for line in lines if line)
-
-
-def _html_title(root: lxml.html.HtmlElement | None) -> str | None:
-    if root is None:
-        return None
-    for path in ("//title", "//h1"):
-        for element in root.xpath(path):
-            if title := _title(element.text_content()):
-                return title
+            return title_of(match.group(1))
     return None
 
 
@@ -347,7 +230,7 @@ def _load_pdf(data: bytes, source: str, _charset: str | None) -> SourceDocument:
     return SourceDocument(
         source=source,
         text=text,
-        title=_title(fields["/Title"]) or _first_line(text),
+        title=title_of(fields["/Title"]) or first_line(text),
         kind="pdf",
         author=fields["/Author"],
         date=normalise_date(created),
@@ -363,7 +246,7 @@ def _pdf_field(meta: Mapping[str, object] | None, key: str) -> str | None:
     value = meta.get(key) if meta is not None else None
     if isinstance(value, PdfObject):
         value = value.get_object()
-    return _clean(value) if isinstance(value, str) else None
+    return clean_field(value) if isinstance(value, str) else None
 
 
 def _load_docx(data: bytes, source: str, _charset: str | None) -> SourceDocument:
@@ -384,9 +267,9 @@ def _load_docx(data: bytes, source: str, _charset: str | None) -> SourceDocument
     return SourceDocument(
         source=source,
         text=text,
-        title=_title(title) or _first_line(text),
+        title=title_of(title) or first_line(text),
         kind="docx",
-        author=_clean(author),
+        author=clean_field(author),
         date=normalise_date(created),
     )
 
@@ -456,17 +339,17 @@ def _jsonl_record(line: str, source: str, line_source: str) -> SourceDocument:
             line_source, 'the record has no "id" or "_id" (a string or number); add one'
         )
     text = record.get("text")
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str) or not has_readable_text(text):
         raise IngestError(line_source, 'the record has no "text" or it is empty; add the text')
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return SourceDocument(
         source=f"{source}#{doc_id}",
         text=text,
-        title=_title(record.get("title")) or _first_line(text),
+        title=title_of(record.get("title")) or first_line(text),
         kind="jsonl",
         doc_id=doc_id,
-        url=_clean(record.get("url")),
-        author=_clean(record.get("author")),
+        url=clean_field(record.get("url")),
+        author=clean_field(record.get("author")),
         date=normalise_date(record.get("date")),
         extra=_scalar_extra(record, _JSONL_FIELDS),
     )
@@ -486,25 +369,6 @@ def _scalar_extra(
     return MappingProxyType(extra)
 
 
-def _clean(value: object) -> str | None:
-    """A scalar ``value`` as one line of text, or None when there is nothing."""
-    if not isinstance(value, str | int | float | date) or isinstance(value, bool):
-        return None
-    return " ".join(str(value).split()) or None
-
-
-def _title(value: object) -> str | None:
-    text = _clean(value)
-    return text[:MAX_TITLE] if text else None
-
-
-def _first_line(text: str) -> str:
-    for line in text.split("\n"):
-        if line.strip():
-            return line.strip()[:MAX_TITLE]
-    return ""
-
-
 def _mib(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MiB"
 
@@ -512,7 +376,7 @@ def _mib(size: int) -> str:
 _LOADERS: dict[str, Callable[[bytes, str, str | None], SourceDocument]] = {
     "txt": _load_txt,
     "md": _load_md,
-    "html": _load_html,
+    "html": load_html,
     "pdf": _load_pdf,
     "docx": _load_docx,
 }

@@ -7,6 +7,7 @@ that overlap a better passage of the same document are folded into it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -91,6 +92,10 @@ class HybridRetriever:
         self.keyword = keyword
         self.candidates = candidates
         self.bm25_weight = bm25_weight
+        # Document records as of one store revision: a filtered query reads them from
+        # here instead of listing every document again.
+        self._catalog: tuple[str, list[DocumentRecord]] = ("", [])
+        self._catalog_lock = threading.Lock()
 
     def retrieve(
         self,
@@ -125,7 +130,20 @@ class HybridRetriever:
     def _allowed_docs(self, search_filter: SearchFilter | None) -> set[str] | None:
         if search_filter is None or search_filter.is_empty():
             return None
-        return {r.doc_id for r in self.store.list_documents() if search_filter.admits(r)}
+        if search_filter.doc_ids and not (
+            search_filter.sources or search_filter.date_from or search_filter.date_to
+        ):
+            # Documents named by id need no listing; `_finish` drops incomplete ones.
+            return set(search_filter.doc_ids)
+        return {r.doc_id for r in self._records() if search_filter.admits(r)}
+
+    def _records(self) -> list[DocumentRecord]:
+        """Complete documents, listed once per store revision."""
+        revision = self.store.revision()
+        with self._catalog_lock:
+            if not revision or self._catalog[0] != revision:
+                self._catalog = (revision, self.store.list_documents())
+            return self._catalog[1]
 
     def _finish(
         self,

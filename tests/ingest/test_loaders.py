@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader, PdfWriter
 
-from ingest.loaders import LoadResult, load_bytes, load_file, normalise_date
+from ingest.fields import normalise_date
+from ingest.loaders import LoadResult, load_bytes, load_file
 from ingest.model import SourceDocument
 from rag.errors import IngestError
 
