@@ -199,7 +199,11 @@ class KeywordIndex:
             for doc_id in missing:
                 self.add_document(records[doc_id], by_doc.get(doc_id, []))
             self.revision = revision
-            self.save()
+            try:
+                self.save()
+            except StoreError as e:
+                # The index in memory is complete; only the next start pays for a rebuild.
+                log.warning("%s; the keyword index is kept in memory only", e)
             return bool(stale or missing)
 
     def clear(self) -> None:

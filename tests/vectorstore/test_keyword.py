@@ -274,3 +274,19 @@ def test_writes_through_another_store_object_are_seen_at_the_next_sync(
     assert _ranked(index, "narwhal") == ["alpha"]
     assert _ranked(index, "gannet") == []
     assert index.sync(store) is False
+
+
+def test_an_unwritable_cache_is_logged_and_the_index_still_serves(
+    source, add, tmp_path, caplog
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    add("d1", "Copper prices rose.")
+    index = KeywordIndex(blocker / "cache" / "kw.bin")
+
+    with caplog.at_level(logging.WARNING, logger="vectorstore.keyword"):
+        assert index.sync(source) is True
+
+    assert "cannot write the keyword cache" in caplog.text
+    assert "RAG_HOME is writable" in caplog.text
+    assert _ranked(index, "copper") == ["d1"]
