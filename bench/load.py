@@ -1,0 +1,327 @@
+"""Load: concurrent chat sessions through the /ask API while documents are uploaded.
+
+One `rag serve` process on a Chroma server, driven over HTTP by gradio_client as a
+program would drive it:
+
+1. the sample corpus is uploaded through /ingest;
+2. one session asks the seed questions one after another (the baseline);
+3. ``--sessions`` sessions ask conversations (follow-ups carry their history) for at
+   least ``--seconds``, while one uploader sends ``--docs`` BBC articles through
+   /ingest in batches; the run lasts until both are done;
+4. /documents is checked: every uploaded article is there, complete, once.
+
+Reported: errors, ask p50/p95 under load next to the single session's, asks/s,
+upload passages/s, and the peak RSS of the app and of Chroma.
+
+    .venv/bin/python bench/load.py [--sessions 20] [--seconds 60] [--docs 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+from urllib.error import URLError
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.chroma_server import ChromaServer, free_port, rss_mib  # noqa: E402
+from bench.common import (  # noqa: E402
+    DATA_DIR,
+    OFFLINE_ENV,
+    RESULTS_DIR,
+    machine_info,
+    markdown_table,
+    read_jsonl,
+)
+
+QUESTIONS = ROOT / "examples" / "questions"
+CORPUS = ROOT / "examples" / "corpus"
+
+
+def percentiles(ms: list[float]) -> dict[str, float]:
+    if not ms:
+        return {"p50": 0.0, "p95": 0.0, "n": 0}
+    ordered = sorted(ms)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"p50": round(statistics.median(ordered)), "p95": round(p95), "n": len(ms)}
+
+
+class App:
+    """`rag serve` in a subprocess, on a free port."""
+
+    def __init__(self, home: Path, chroma_url: str) -> None:
+        self.port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+        env.update(OFFLINE_ENV, RAG_HOME=str(home), RAG_CHROMA_URL=chroma_url)
+        rag = Path(sys.executable).parent / "rag"
+        self.log = (home.parent / "serve.log").open("wb")
+        self.process = subprocess.Popen(
+            [str(rag), "serve", "--port", str(self.port)],
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def wait(self, timeout: float = 180) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"rag serve exited with {self.process.returncode}")
+            try:
+                with urllib.request.urlopen(self.url, timeout=2):
+                    return
+            except (URLError, OSError):
+                time.sleep(0.5)
+        raise SystemExit(f"rag serve did not answer on {self.url} within {timeout:.0f} s")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def client(url: str) -> Any:
+    from gradio_client import Client
+
+    return Client(url, verbose=False)
+
+
+def bbc_files(folder: Path, count: int) -> list[Path]:
+    """``count`` BBC articles with distinct texts, as .txt files (title on line one)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    seen: set[str] = set()
+    files: list[Path] = []
+    for article in read_jsonl(DATA_DIR / "bbc_news" / "bbc_articles.jsonl"):
+        digest = hashlib.sha256(article["text"].strip().encode()).hexdigest()
+        if digest in seen:
+            continue
+        seen.add(digest)
+        path = folder / f"bbc-{str(article['id']).replace('/', '-')}.txt"
+        path.write_text(f"{article['title']}\n\n{article['text']}", encoding="utf-8")
+        files.append(path)
+        if len(files) == count:
+            break
+    return files
+
+
+class Sampler(threading.Thread):
+    """Peak RSS of the app and of Chroma, read from /proc once a second."""
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        super().__init__(daemon=True)
+        self.pids = pids
+        self.peak = dict.fromkeys(pids, 0.0)
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(1.0):
+            for name, pid in self.pids.items():
+                self.peak[name] = max(self.peak[name], rss_mib(pid))
+
+
+class Session(threading.Thread):
+    """One user: walks through conversations, each follow-up with its history."""
+
+    def __init__(
+        self,
+        url: str,
+        conversations: list[list[str]],
+        offset: int,
+        stop: threading.Event,
+        limit: int | None = None,
+    ) -> None:
+        super().__init__(daemon=True)
+        self.url = url
+        self.limit = limit
+        self.conversations = conversations
+        self.offset = offset
+        self.stop_event = stop
+        self.latencies: list[float] = []
+        self.errors: list[str] = []
+
+    def run(self) -> None:
+        api = client(self.url)
+        turn = 0
+        while not self.stop_event.is_set():
+            conversation = self.conversations[(self.offset + turn) % len(self.conversations)]
+            turn += 1
+            history: list[list[str]] = []
+            for question in conversation:
+                asked = len(self.latencies) + len(self.errors)
+                if self.stop_event.is_set() or (self.limit and asked >= self.limit):
+                    return
+                start = time.perf_counter()
+                try:
+                    answer = api.predict(question, history, api_name="/ask")
+                except Exception as e:  # noqa: BLE001 - every failure is counted and reported
+                    self.errors.append(f"{type(e).__name__}: {e}")
+                    continue
+                self.latencies.append((time.perf_counter() - start) * 1000)
+                if not isinstance(answer, dict) or "answer" not in answer:
+                    self.errors.append(f"malformed answer: {str(answer)[:200]}")
+                    continue
+                history.append([question, answer["answer"]])
+
+
+def conversations() -> list[list[str]]:
+    convs = [[t["text"] for t in c["turns"]] for c in read_jsonl(QUESTIONS / "multiturn.jsonl")]
+    convs += [[q["text"]] for q in read_jsonl(QUESTIONS / "seed.jsonl")]
+    return convs
+
+
+def upload(url: str, files: list[Path], batch: int) -> dict[str, Any]:
+    from gradio_client import handle_file
+
+    api = client(url)
+    added = failed = duplicates = passages = 0
+    errors: list[str] = []
+    start = time.perf_counter()
+    for lo in range(0, len(files), batch):
+        part = files[lo : lo + batch]
+        try:
+            report = api.predict([handle_file(str(p)) for p in part], api_name="/ingest")
+        except Exception as e:  # noqa: BLE001 - counted and reported
+            errors.append(f"{type(e).__name__}: {e}")
+            continue
+        added += len(report["added"])
+        failed += len(report["failed"])
+        duplicates += len(report["duplicates"])
+        passages += sum(d["chunks"] for d in report["added"])
+    seconds = time.perf_counter() - start
+    return {
+        "files": len(files),
+        "added": added,
+        "failed": failed,
+        "duplicates": duplicates,
+        "passages": passages,
+        "seconds": round(seconds, 1),
+        "passages_per_s": round(passages / seconds, 2) if seconds else 0.0,
+        "errors": errors,
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    if not (DATA_DIR / "bbc_news" / "bbc_articles.jsonl").is_file():
+        print(f"skipped: {DATA_DIR / 'bbc_news'} is absent; the uploads come from it")
+        return 0
+    work = Path(tempfile.mkdtemp(prefix="rag-load-"))
+    files = bbc_files(work / "uploads", args.docs)
+    convs = conversations()
+    with ChromaServer(work / "chroma") as chroma:
+        app = App(work / "home", chroma.url)
+        try:
+            app.wait()
+            sampler = Sampler({"app": app.process.pid, "chroma": chroma.process.pid})  # type: ignore[union-attr]
+            sampler.start()
+            corpus = sorted(str(p) for p in CORPUS.iterdir() if p.is_file())
+            seeded = upload(app.url, [Path(p) for p in corpus], batch=len(corpus))
+            print(f"sample corpus: {seeded['added']} added", flush=True)
+
+            alone = [[q] for c in convs for q in c]
+            single = Session(app.url, alone, 0, threading.Event(), limit=args.single)
+            single.run()  # in this thread: one user, nobody else
+            print(f"single session: {percentiles(single.latencies)}", flush=True)
+
+            stop = threading.Event()
+            sessions = [Session(app.url, convs, i * 3, stop) for i in range(args.sessions)]
+            started = time.perf_counter()
+            for s in sessions:
+                s.start()
+            uploaded = upload(app.url, files, args.batch)
+            while time.perf_counter() - started < args.seconds:
+                time.sleep(0.5)
+            stop.set()
+            for s in sessions:
+                s.join(timeout=600)
+            duration = time.perf_counter() - started
+            sampler.done.set()
+
+            listed = client(app.url).predict(api_name="/documents")
+            listed_names = {Path(d["source"]).name for d in listed}
+            missing = sorted(p.name for p in files if p.name not in listed_names)
+        finally:
+            app.stop()
+    latencies = [ms for s in sessions for ms in s.latencies]
+    errors = [e for s in sessions for e in s.errors] + uploaded["errors"]
+    result = {
+        "machine": machine_info(["gradio", "gradio_client", "chromadb"]),
+        "sessions": args.sessions,
+        "duration_s": round(duration, 1),
+        "single_session_ask_ms": percentiles(single.latencies),
+        "loaded_ask_ms": percentiles(latencies),
+        "asks": len(latencies),
+        "asks_per_s": round(len(latencies) / duration, 2),
+        "ask_errors": sum(len(s.errors) for s in sessions),
+        "upload": uploaded,
+        "documents_listed": len(listed),
+        "expected_documents": seeded["added"] + len(files),
+        "uploads_missing": missing,
+        "peak_rss_mib": {k: round(v) for k, v in sampler.peak.items()},
+        "errors_sample": errors[:10],
+    }
+    _save(result)
+    print(json.dumps(result, indent=2))
+    ok = not errors and not missing and len(listed) == result["expected_documents"]
+    return 0 if ok else 1
+
+
+def _save(result: dict[str, Any]) -> None:
+    out = RESULTS_DIR / "load.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    single, loaded = result["single_session_ask_ms"], result["loaded_ask_ms"]
+    rows = [
+        ["1 session, idle app", f"{single['n']}", f"{single['p50']}", f"{single['p95']}", "-"],
+        [
+            f"{result['sessions']} sessions + uploads",
+            f"{loaded['n']}",
+            f"{loaded['p50']}",
+            f"{loaded['p95']}",
+            f"{result['ask_errors']}",
+        ],
+    ]
+    table = markdown_table(["load", "asks", "p50 ms", "p95 ms", "errors"], rows)
+    up = result["upload"]
+    lines = [
+        table,
+        "",
+        f"Uploads during the load: {up['added']} of {up['files']} added, {up['failed']} failed, "
+        f"{up['passages']} passages in {up['seconds']} s ({up['passages_per_s']} passages/s); "
+        f"/documents lists {result['documents_listed']} of {result['expected_documents']} "
+        f"expected, {len(result['uploads_missing'])} missing.",
+        f"Peak RSS: app {result['peak_rss_mib']['app']} MiB, "
+        f"Chroma {result['peak_rss_mib']['chroma']} MiB. "
+        f"{result['asks']} asks in {result['duration_s']} s ({result['asks_per_s']}/s).",
+    ]
+    out.with_suffix(".md").write_text("\n".join(lines) + "\n")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--docs", type=int, default=500)
+    parser.add_argument("--batch", type=int, default=25, help="files per /ingest call")
+    parser.add_argument("--single", type=int, default=20, help="baseline questions")
+    return run(parser.parse_args())
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
