@@ -17,7 +17,9 @@ class AskPipeline:
 
     def __init__(self, services: Services, answerer: Answerer | None = None) -> None:
         self.services = services
-        self.retriever = HybridRetriever(services.store, services.embedder, services.keyword)
+        self.retriever = HybridRetriever(
+            services.store, services.query_embedder, services.keyword, catalog=services.catalog
+        )
         self.answerer = answerer or self._default_answerer()
 
     def _default_answerer(self) -> Answerer:
@@ -25,8 +27,8 @@ class AskPipeline:
         if settings.answer_mode == "openai":
             from rag.generative import OpenAICompatibleAnswerer
 
-            return OpenAICompatibleAnswerer(settings, self.services.embedder)
-        return ExtractiveAnswerer(self.services.embedder, idf=self.services.keyword.idf)
+            return OpenAICompatibleAnswerer(settings, self.services.query_embedder)
+        return ExtractiveAnswerer(self.services.query_embedder, idf=self.services.keyword.idf)
 
     def standalone(self, question: str, history: Sequence[Turn] = ()) -> str:
         return rewrite_followup(question, history) if history else question

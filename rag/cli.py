@@ -135,7 +135,7 @@ def search(
     from rag.retrieval import HybridRetriever
 
     with _services() as services:
-        retriever = HybridRetriever(services.store, services.embedder, services.keyword)
+        retriever = HybridRetriever(services.store, services.query_embedder, services.keyword)
         if queries is not None:
             _run_batch(
                 queries,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -84,3 +85,41 @@ class SentenceTransformerEmbedder:
             show_progress_bar=False,
         )
         return np.asarray(vectors, dtype=np.float32)
+
+
+class CachingEmbedder:
+    """Remembers the vectors of recent texts (questions, answer sentences).
+
+    Answering embeds the question and the sentences of the retrieved passages; a
+    conversation's follow-ups and a team's similar questions retrieve many of the same
+    passages, so most sentences are seen again. Only texts not yet cached reach the
+    model, in one batch. Ingest does not go through here: its passages are new.
+    """
+
+    def __init__(self, inner: Embedder, size: int = 20_000) -> None:
+        self.inner = inner
+        self.size = size
+        self.dimension = inner.dimension
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            known = {t: self._vectors[t] for t in texts if t in self._vectors}
+            for t in known:
+                self._vectors.move_to_end(t)
+        todo = list(dict.fromkeys(t for t in texts if t not in known))
+        fresh = dict(zip(todo, self.inner.embed(todo), strict=True)) if todo else {}
+        with self._lock:
+            self.hits += len(texts) - len(todo)
+            self.misses += len(todo)
+            for t, v in fresh.items():
+                self._vectors[t] = v.copy()
+            while len(self._vectors) > self.size:
+                self._vectors.popitem(last=False)
+        self.dimension = self.inner.dimension
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack([known[t] if t in known else fresh[t] for t in texts])

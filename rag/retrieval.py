@@ -7,7 +7,6 @@ that overlap a better passage of the same document are folded into it.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from rag.embedding import Embedder
+from vectorstore.catalog import DocumentCatalog
 from vectorstore.chroma import ChromaStore
 from vectorstore.keyword import KeywordIndex
 from vectorstore.records import STATE_COMPLETE, DocumentRecord, Passage
@@ -86,16 +86,14 @@ class HybridRetriever:
         keyword: KeywordIndex,
         candidates: int = 100,
         bm25_weight: float = BM25_WEIGHT,
+        catalog: DocumentCatalog | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.keyword = keyword
         self.candidates = candidates
         self.bm25_weight = bm25_weight
-        # Document records as of one store revision: a filtered query reads them from
-        # here instead of listing every document again.
-        self._catalog: tuple[str, list[DocumentRecord]] = ("", [])
-        self._catalog_lock = threading.Lock()
+        self.catalog = catalog or DocumentCatalog(store)
 
     def retrieve(
         self,
@@ -135,15 +133,7 @@ class HybridRetriever:
         ):
             # Documents named by id need no listing; `_finish` drops incomplete ones.
             return set(search_filter.doc_ids)
-        return {r.doc_id for r in self._records() if search_filter.admits(r)}
-
-    def _records(self) -> list[DocumentRecord]:
-        """Complete documents, listed once per store revision."""
-        revision = self.store.revision()
-        with self._catalog_lock:
-            if not revision or self._catalog[0] != revision:
-                self._catalog = (revision, self.store.list_documents())
-            return self._catalog[1]
+        return {r.doc_id for r in self.catalog.records() if search_filter.admits(r)}
 
     def _finish(
         self,

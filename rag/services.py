@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 from functools import cached_property
 
-from rag.embedding import SentenceTransformerEmbedder
+from rag.embedding import CachingEmbedder, SentenceTransformerEmbedder
 from rag.settings import Settings
+from vectorstore.catalog import DocumentCatalog
 from vectorstore.chroma import ChromaStore
 from vectorstore.keyword import KeywordIndex
 
@@ -24,6 +25,15 @@ class Services:
     @cached_property
     def embedder(self) -> SentenceTransformerEmbedder:
         return SentenceTransformerEmbedder(batch_size=self.settings.embed_batch_size)
+
+    @cached_property
+    def catalog(self) -> DocumentCatalog:
+        return DocumentCatalog(self.store)
+
+    @cached_property
+    def query_embedder(self) -> CachingEmbedder:
+        """The same model behind a cache of recent questions and answer sentences."""
+        return CachingEmbedder(self.embedder)
 
     @cached_property
     def keyword(self) -> KeywordIndex:

@@ -78,8 +78,8 @@ class Backend:
             from rag.generative import OpenAICompatibleAnswerer
 
             settings = self.settings.model_copy(update={"answer_mode": mode})
-            return OpenAICompatibleAnswerer(settings, self.services.embedder)
-        return ExtractiveAnswerer(self.services.embedder, idf=self.services.keyword.idf)
+            return OpenAICompatibleAnswerer(settings, self.services.query_embedder)
+        return ExtractiveAnswerer(self.services.query_embedder, idf=self.services.keyword.idf)
 
     def warm_up(self) -> None:
         """Load the embedding model and keyword index before the first question."""
@@ -87,7 +87,8 @@ class Backend:
         self.services.keyword.sync(self.services.store)
 
     def documents(self) -> list[DocumentRecord]:
-        return self.services.store.list_documents()
+        """Complete documents; listed from the store only when it has changed."""
+        return self.services.catalog.records()
 
     def document_text(self, doc_id: str) -> str | None:
         return self.services.store.document_text(doc_id)

@@ -13,6 +13,10 @@ from ui.backend import Backend
 from ui.tables import choice_label, library_html, matches, report_html, report_rows
 from vectorstore.records import DocumentRecord
 
+# Rows the library shows at once; a larger collection is narrowed with the filter box
+# (a page with tens of thousands of rows and checkboxes is too heavy for a browser).
+LIBRARY_ROWS = 500
+
 
 class LibraryHandlers:
     """Bound to one Backend; every method is a Gradio event handler."""
@@ -29,10 +33,12 @@ class LibraryHandlers:
     def refresh(self, query: str, selected: Sequence[str] = ()) -> tuple[str, Any]:
         """Outputs: library table, selection list (keeps what is still listed)."""
         records = self._records()
-        shown = [r for r in records if matches(r, query or "")]
+        matching = [r for r in records if matches(r, query or "")]
+        shown = matching[:LIBRARY_ROWS]
         choices = [(choice_label(r), r.doc_id) for r in shown]
         keep = [d for d in selected or () if d in {r.doc_id for r in shown}]
-        return library_html(shown, len(records)), gr.update(choices=choices, value=keep)
+        table = library_html(shown, len(records), matching=len(matching))
+        return table, gr.update(choices=choices, value=keep)
 
     def add(
         self,

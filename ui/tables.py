@@ -66,7 +66,9 @@ def matches(record: DocumentRecord, query: str) -> bool:
     return all(word in haystack for word in query.lower().split())
 
 
-def library_html(records: Sequence[DocumentRecord], total: int) -> str:
+def library_html(records: Sequence[DocumentRecord], total: int, matching: int | None = None) -> str:
+    """The rows of ``records`` (``matching`` documents pass the filter, ``total`` exist)."""
+    matching = len(records) if matching is None else matching
     if not total:
         return '<div class="rag-placeholder">No documents yet: add some above.</div>'
     if not records:
@@ -77,9 +79,12 @@ def library_html(records: Sequence[DocumentRecord], total: int) -> str:
         f'<td class="rag-num">{r.chunks}</td></tr>'
         for r in records
     )
-    shown = f"{len(records)} of {total}" if len(records) != total else str(total)
+    shown = f"{matching:,} of {total:,}" if matching != total else f"{total:,}"
+    summary = f"{shown} documents"
+    if len(records) < matching:
+        summary += f"; the first {len(records):,} are shown, type in the filter to narrow them"
     return (
-        f'<div class="rag-library"><div class="rag-report-summary">{shown} documents</div>'
+        f'<div class="rag-library"><div class="rag-report-summary">{summary}</div>'
         '<table class="rag-table"><thead><tr><th>Title</th><th>Source</th><th>Date</th>'
         f'<th class="rag-num">Passages</th></tr></thead><tbody>{body}</tbody></table></div>'
     )

@@ -112,3 +112,22 @@ def test_history_accepts_messages_and_pairs() -> None:
     ]
     assert turns_from([["Q1", "A1"]])[0].answer == "A1"
     assert turns_from(None) == []
+
+
+def test_a_large_library_shows_a_bounded_page_and_says_so() -> None:
+    from ui.library import LIBRARY_ROWS, LibraryHandlers
+
+    docs = [record(f"Report {i:05d}", f"/u/r{i}.md") for i in range(LIBRARY_ROWS + 250)]
+
+    class Listing:  # the one Backend method refresh() needs
+        def documents(self) -> list[DocumentRecord]:
+            return docs
+
+    html, choices = LibraryHandlers(Listing()).refresh("")  # type: ignore[arg-type]
+    assert html.count("<tr data-doc=") == LIBRARY_ROWS
+    assert f"{len(docs):,} documents; the first {LIBRARY_ROWS}" in html
+    assert len(choices["choices"]) == LIBRARY_ROWS
+
+    narrowed, _ = LibraryHandlers(Listing()).refresh("report 0070")  # type: ignore[arg-type]
+    assert narrowed.count("<tr data-doc=") == 11  # 00070 and 00700 to 00709
+    assert "11 of 750 documents</div>" in narrowed
