@@ -104,6 +104,10 @@ def ingest(
         report = Ingestor(services.settings, services.store, services.embedder).ingest(
             inputs, progress
         )
+        if report.added or report.updated:
+            # Index the new passages for keyword search now, while the user expects to
+            # wait, rather than in the next search.
+            services.keyword.sync(services.store)
     if as_json:
         _print_json(report.to_json())
     else:

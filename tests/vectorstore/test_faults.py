@@ -133,6 +133,8 @@ def test_a_read_only_home_gives_a_clear_error_and_loses_nothing(
     small_home: Path, run_rag: Run, sample_corpus: Path, tmp_path: Path
 ) -> None:
     assert run_rag(["ingest", str(sample_corpus)], small_home).returncode == 0
+    # The ingest also brought the keyword index up to date, so it must write it too.
+    assert list((small_home / "cache").glob("keyword-*.bin"))
     before = _listing(run_rag, small_home)
     note = tmp_path / "note.txt"
     note.write_text("Tides rise twice a day on the Calder estuary.")
