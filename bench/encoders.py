@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import random
 import statistics
@@ -36,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from bench.common import DATA_DIR, RESULTS_DIR, machine_info, markdown_table  # noqa: E402
+from bench.retrieval import load_eval, ndcg_at  # noqa: E402
 from rag.embedding import packaged_model_path  # noqa: E402
 
 Encode = Callable[[list[str]], np.ndarray]
@@ -43,16 +43,8 @@ BATCH = 32
 
 
 def sample(n_queries: int, distractors: int, seed: int) -> tuple[dict, dict, dict]:
+    queries, qrels = load_eval()
     folder = DATA_DIR / "scifact"
-    qrels: dict[str, dict[str, int]] = {}
-    for line in (folder / "qrels" / "train.tsv").read_text().splitlines()[1:]:
-        qid, did, score = line.split("\t")
-        qrels.setdefault(qid, {})[did] = int(score)
-    queries = {}
-    for line in (folder / "queries.jsonl").read_text().splitlines():
-        q = json.loads(line)
-        if q["_id"] in qrels:
-            queries[q["_id"]] = q["text"]
     rng = random.Random(seed)
     chosen = sorted(queries)
     rng.shuffle(chosen)
@@ -140,12 +132,6 @@ def ort_encoder(model: Any, path: Path) -> Encode:
         return out
 
     return encode
-
-
-def ndcg_at(ranked: list[str], rel: dict[str, int], k: int = 10) -> float:
-    dcg = sum(rel.get(d, 0) / math.log2(i + 2) for i, d in enumerate(ranked[:k]))
-    ideal = sorted(rel.values(), reverse=True)[:k]
-    return dcg / sum(r / math.log2(i + 2) for i, r in enumerate(ideal))
 
 
 def evaluate(encode: Encode, queries: dict, qrels: dict, docs: dict) -> dict[str, Any]:
