@@ -13,10 +13,13 @@ measures, in the serving process:
   keyword cache's size.
 
 Results are written after every checkpoint, so a run stopped by ``--max-minutes``
-(or by hand) keeps what it measured.
+(or by hand) keeps what it measured. ``--cli WORK`` then times the CLI, each command a
+fresh process, on what that run stored (`rag reindex` rebuilds the keyword index from
+Chroma; `docs list`, `search` and `ask` start cold).
 
     .venv/bin/python bench/scale.py [--checkpoints 1000,10000,30000,60000,all]
                                     [--max-minutes 100] [--queries 40]
+    .venv/bin/python bench/scale.py --cli WORK
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -237,6 +241,35 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def time_cli(work: Path, seed: int) -> int:
+    """Each CLI command in a fresh process against the stored corpus in ``work``."""
+    out = RESULTS_DIR / "scale.json"
+    payload = json.loads(out.read_text())
+    rag = Path(sys.executable).parent / "rag"
+    qs = questions(3, seed)
+    commands = [
+        ["reindex"],
+        ["docs", "list", "--json"],
+        *(["search", "--json", q] for q in qs),
+        ["ask", "--json", qs[0]],
+    ]
+    timings = []
+    with ChromaServer(work / "chroma") as server:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+        env.update(RAG_HOME=str(work / "home"), RAG_CHROMA_URL=server.url, RAG_COLLECTION="scale")
+        for command in commands:
+            start = time.perf_counter()
+            done = subprocess.run([str(rag), *command], env=env, capture_output=True, check=False)
+            ms = (time.perf_counter() - start) * 1000
+            timings.append(
+                {"command": " ".join(command[:2]), "ms": round(ms), "exit": done.returncode}
+            )
+            print(json.dumps(timings[-1]), flush=True)
+    payload["cli"] = timings
+    _save(out, payload)
+    return 0
+
+
 def _until(stage: list[SourceDocument], started: float, budget: float) -> Iterator[SourceDocument]:
     """The stage's documents, cut short when the time budget is spent."""
     for doc in stage:
@@ -272,7 +305,15 @@ def _save(out: Path, payload: dict[str, Any]) -> None:
         "docs list ms",
         "RSS MiB (app + Chroma)",
     ]
-    out.with_suffix(".md").write_text(markdown_table(headers, rows) + "\n")
+    table = markdown_table(headers, rows)
+    if payload.get("cli"):
+        passages = payload["checkpoints"][-1]["passages"]
+        cli_rows = [
+            [f"`rag {t['command']}`", f"{t['ms']:,}", str(t["exit"])] for t in payload["cli"]
+        ]
+        table += f"\n\nThe CLI at {passages:,} passages, each command a fresh process:\n\n"
+        table += markdown_table(["command", "wall ms", "exit"], cli_rows)
+    out.with_suffix(".md").write_text(table + "\n")
 
 
 def main() -> int:
@@ -283,7 +324,9 @@ def main() -> int:
     parser.add_argument("--asks", type=int, default=15)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--work", help="folder for the Chroma data (default: a new temp dir)")
-    return run(parser.parse_args())
+    parser.add_argument("--cli", type=Path, help="time the CLI on the data a run left in CLI")
+    args = parser.parse_args()
+    return time_cli(args.cli, args.seed) if args.cli else run(args)
 
 
 if __name__ == "__main__":
