@@ -7,6 +7,7 @@ import json
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -42,6 +43,19 @@ def require_data(relative: str) -> Path:
 def peak_rss_mib() -> float:
     """Peak resident memory of this process so far (ru_maxrss is KiB on Linux)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def percentiles(ms: list[float], digits: int | None = None) -> dict[str, float]:
+    """Median and 95th percentile (nearest rank) of latencies, and how many there were."""
+    if not ms:
+        return {"p50": 0.0, "p95": 0.0, "n": 0}
+    ordered = sorted(ms)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {
+        "p50": round(statistics.median(ordered), digits),
+        "p95": round(p95, digits),
+        "n": len(ms),
+    }
 
 
 def child_env() -> dict[str, str]:

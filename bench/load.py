@@ -21,8 +21,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -39,10 +37,11 @@ sys.path.insert(0, str(ROOT))
 from bench.chroma_server import ChromaServer, free_port, rss_mib  # noqa: E402
 from bench.common import (  # noqa: E402
     DATA_DIR,
-    OFFLINE_ENV,
     RESULTS_DIR,
+    child_env,
     machine_info,
     markdown_table,
+    percentiles,
     read_jsonl,
 )
 
@@ -50,21 +49,13 @@ QUESTIONS = ROOT / "examples" / "questions"
 CORPUS = ROOT / "examples" / "corpus"
 
 
-def percentiles(ms: list[float]) -> dict[str, float]:
-    if not ms:
-        return {"p50": 0.0, "p95": 0.0, "n": 0}
-    ordered = sorted(ms)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"p50": round(statistics.median(ordered)), "p95": round(p95), "n": len(ms)}
-
-
 class App:
     """`rag serve` in a subprocess, on a free port."""
 
     def __init__(self, home: Path, chroma_url: str) -> None:
         self.port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
-        env.update(OFFLINE_ENV, RAG_HOME=str(home), RAG_CHROMA_URL=chroma_url)
+        env = child_env()
+        env.update(RAG_HOME=str(home), RAG_CHROMA_URL=chroma_url)
         rag = Path(sys.executable).parent / "rag"
         self.log = (home.parent / "serve.log").open("wb")
         self.process = subprocess.Popen(

@@ -29,7 +29,6 @@ import gzip
 import json
 import os
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,7 +43,14 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 from bench.chroma_server import ChromaServer, rss_mib  # noqa: E402
-from bench.common import DATA_DIR, RESULTS_DIR, machine_info, markdown_table  # noqa: E402
+from bench.common import (  # noqa: E402
+    DATA_DIR,
+    RESULTS_DIR,
+    child_env,
+    machine_info,
+    markdown_table,
+    percentiles,
+)
 from ingest.chunking import chunk_text  # noqa: E402
 from ingest.model import SourceDocument  # noqa: E402
 from ingest.pipeline import Ingestor  # noqa: E402
@@ -128,14 +134,6 @@ def corpus(seed: int, chunk_size: int, overlap: int) -> list[tuple[SourceDocumen
 # --- measuring ----------------------------------------------------------------------
 
 
-def percentiles(ms: list[float]) -> dict[str, float]:
-    if not ms:
-        return {"p50": 0.0, "p95": 0.0, "n": 0}
-    ordered = sorted(ms)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"p50": round(statistics.median(ordered), 1), "p95": round(p95, 1), "n": len(ms)}
-
-
 def timed(call: Callable[[], Any]) -> float:
     start = time.perf_counter()
     call()
@@ -157,10 +155,10 @@ def measure(
     cache = services.keyword.path
     return {
         "search_first_ms": round(first, 1),
-        "search_ms": percentiles(search),
-        "search_filtered_ms": percentiles(filtered),
+        "search_ms": percentiles(search, 1),
+        "search_filtered_ms": percentiles(filtered, 1),
         "filter_sources": len(sources),
-        "ask_ms": percentiles(ask),
+        "ask_ms": percentiles(ask, 1),
         "docs_list_ms": round(list_ms, 1),
         "documents": len(listing),
         "serving_rss_mib": round(rss_mib(os.getpid()), 1),
@@ -255,7 +253,7 @@ def time_cli(work: Path, seed: int) -> int:
     ]
     timings = []
     with ChromaServer(work / "chroma") as server:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+        env = child_env()
         env.update(RAG_HOME=str(work / "home"), RAG_CHROMA_URL=server.url, RAG_COLLECTION="scale")
         for command in commands:
             start = time.perf_counter()

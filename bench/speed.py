@@ -34,7 +34,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from bench.common import DATA_DIR, RESULTS_DIR, machine_info, markdown_table, read_jsonl  # noqa: E402
+from bench.common import (  # noqa: E402
+    DATA_DIR,
+    RESULTS_DIR,
+    machine_info,
+    markdown_table,
+    percentiles,
+    read_jsonl,
+)
 from ingest import chunking  # noqa: E402
 from ingest.pipeline import Ingestor  # noqa: E402
 from rag.answers import Turn  # noqa: E402
@@ -154,7 +161,7 @@ def bench_asking() -> dict[str, Any]:
             times.append((time.perf_counter() - start) * 1000)
         answers[label] = texts
         out[f"{label}_ms_per_question"] = round(statistics.mean(times), 1)
-        out[f"{label}_p95_ms"] = round(sorted(times)[round(0.95 * (len(times) - 1))], 1)
+        out[f"{label}_p95_ms"] = percentiles(times, 1)["p95"]
     out["identical_answers"] = answers["before"] == answers["after"]
     out["cache_hit_rate"] = round(
         cached_embedder.hits / max(cached_embedder.hits + cached_embedder.misses, 1), 3
