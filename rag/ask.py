@@ -10,6 +10,16 @@ from rag.conversation import rewrite_followup
 from rag.extractive import ExtractiveAnswerer
 from rag.retrieval import HybridRetriever, Result, SearchFilter
 from rag.services import Services
+from rag.settings import Settings
+
+
+def answerer_for(services: Services, settings: Settings) -> Answerer:
+    """The answerer that ``settings.answer_mode`` asks for, on the shared parts."""
+    if settings.answer_mode == "openai":
+        from rag.generative import OpenAICompatibleAnswerer
+
+        return OpenAICompatibleAnswerer(settings, services.query_embedder)
+    return ExtractiveAnswerer(services.query_embedder, idf=services.keyword.idf)
 
 
 class AskPipeline:
@@ -20,15 +30,7 @@ class AskPipeline:
         self.retriever = HybridRetriever(
             services.store, services.query_embedder, services.keyword, catalog=services.catalog
         )
-        self.answerer = answerer or self._default_answerer()
-
-    def _default_answerer(self) -> Answerer:
-        settings = self.services.settings
-        if settings.answer_mode == "openai":
-            from rag.generative import OpenAICompatibleAnswerer
-
-            return OpenAICompatibleAnswerer(settings, self.services.query_embedder)
-        return ExtractiveAnswerer(self.services.query_embedder, idf=self.services.keyword.idf)
+        self.answerer = answerer or answerer_for(services, services.settings)
 
     def standalone(self, question: str, history: Sequence[Turn] = ()) -> str:
         return rewrite_followup(question, history) if history else question

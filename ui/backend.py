@@ -13,10 +13,8 @@ from pathlib import Path
 
 from ingest.pipeline import Ingestor
 from ingest.report import IngestReport
-from rag.answers import Answerer
-from rag.ask import AskPipeline
+from rag.ask import AskPipeline, answerer_for
 from rag.errors import UsageError
-from rag.extractive import ExtractiveAnswerer
 from rag.library import remove_documents
 from rag.retrieval import SearchFilter
 from rag.services import Services
@@ -70,16 +68,10 @@ class Backend:
             )
         with self._pipelines_lock:
             if mode not in self._pipelines:
-                self._pipelines[mode] = AskPipeline(self.services, self._answerer(mode))
+                settings = self.settings.model_copy(update={"answer_mode": mode})
+                answerer = answerer_for(self.services, settings)
+                self._pipelines[mode] = AskPipeline(self.services, answerer)
             return self._pipelines[mode]
-
-    def _answerer(self, mode: str) -> Answerer:
-        if mode == "openai":
-            from rag.generative import OpenAICompatibleAnswerer
-
-            settings = self.settings.model_copy(update={"answer_mode": mode})
-            return OpenAICompatibleAnswerer(settings, self.services.query_embedder)
-        return ExtractiveAnswerer(self.services.query_embedder, idf=self.services.keyword.idf)
 
     def warm_up(self) -> None:
         """Load the embedding model and keyword index before the first question."""
