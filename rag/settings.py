@@ -59,6 +59,15 @@ class Settings(BaseSettings):
     answer_passages: int = Field(
         default=8, ge=1, le=50, description="Passages an answerer reads for one question."
     )
+    abstain_threshold: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description=(
+            "Answers whose confidence (the probability that the documents support them) is "
+            "below this are withheld; unset: the answerer's calibrated default."
+        ),
+    )
     answer_mode: Literal["extractive", "openai"] = Field(
         default="extractive",
         description="extractive (no LLM, default) or openai (any OpenAI-compatible endpoint).",

@@ -1,0 +1,285 @@
+"""What the answer scorer sees of one sentence: a row of numbers per candidate sentence.
+
+The same code serves the answerer and the training script (``bench/train_scorer.py``),
+so the model is trained on exactly the features it is used with. A feature says how
+well a sentence of a retrieved passage meets the question: similarity, term overlap
+weighted by rarity, the question's named entities and constraints (years, dates,
+numbers, "first"), the asked kind of answer, the speaker, position and rank, and
+signs of navigation or listing text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ingest.chunking import split_sentences
+from rag.analysis import Analysis, Kind
+from rag.embedding import Embedder
+from rag.retrieval import Result
+from rag.spans import Span, extract
+from vectorstore.tokenize import terms
+
+FEATURES: tuple[str, ...] = (
+    "dense_sentence",
+    "dense_passage",
+    "fused_score",
+    "rank_inverse",
+    "terms_sentence",
+    "terms_passage",
+    "terms_title",
+    "missing_rare_term",
+    "has_entities",
+    "entities_sentence",
+    "entities_passage",
+    "is_factoid",
+    "kind_in_sentence",
+    "kind_in_passage",
+    "time_match",
+    "time_conflict",
+    "number_match",
+    "extreme_match",
+    "question_negated",
+    "negation_in_sentence",
+    "speaker_in_question",
+    "speaker_match",
+    "speech_in_sentence",
+    "position",
+    "boilerplate",
+    "log_length",
+    "pronoun_start",
+)
+
+IdfLookup = Callable[[str], float]
+
+_SPEECH = re.compile(
+    r"\b(?:said|says|say|told|tells|warned|warns|added|claimed|argued|stated|explained|"
+    r"described|insisted|noted|wrote|announced|urged|according to)\b|[\"“”]",
+    re.I,
+)
+_NEGATION = re.compile(r"\b(?:not|never|no|none|nor|neither|without|n't)\b|n't\b", re.I)
+_BOILERPLATE = re.compile(
+    r"\b(?:click|subscribe|sign up|log in|read more|check out|advertisement|cookies?|"
+    r"newsletter|all rights reserved|share this|follow us|watch|photo:|image:|getty|"
+    r"copyright|terms of use|privacy policy)\b|©|\||»|›",
+    re.I,
+)
+_PRONOUN_START = re.compile(r"^\W*(?:he|she|they|it|this|that|these|those|his|her|their)\b", re.I)
+_FACTOID = frozenset(
+    [
+        Kind.PERSON,
+        Kind.ORGANISATION,
+        Kind.PLACE,
+        Kind.DATE,
+        Kind.NUMBER,
+        Kind.MONEY,
+        Kind.PERCENT,
+        Kind.DURATION,
+        Kind.ENTITY,
+    ]
+)
+_YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
+_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One candidate sentence of a retrieved passage, with its features."""
+
+    rank: int
+    result: Result
+    start: int  # document offsets
+    end: int
+    text: str
+    spans: tuple[Span, ...]  # spans of the asked kind that the question does not contain
+    features: np.ndarray
+
+
+def sentences_of(results: Sequence[Result]) -> list[tuple[int, Result, int, int, str]]:
+    """Every distinct sentence of the results, as (rank, result, start, end, text)."""
+    out = []
+    seen: set[tuple[str, int, int]] = set()
+    for rank, r in enumerate(results):
+        for s, e in split_sentences(r.passage.text):
+            text = r.passage.text[s:e]
+            key = (r.passage.doc_id, r.passage.start + s, r.passage.start + e)
+            stripped = text.strip().lstrip("#").strip()
+            if key in seen or len(stripped) < 20 or stripped == r.document.title.strip():
+                continue
+            seen.add(key)
+            out.append((rank, r, key[1], key[2], text))
+    return out
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def featurise(
+    q: Analysis, results: Sequence[Result], embedder: Embedder, idf: IdfLookup
+) -> list[Sentence]:
+    """The candidate sentences of ``results`` for question ``q``, each with its features."""
+    raw = sentences_of(results)
+    if not raw:
+        return []
+    vectors = embedder.embed([q.text] + [flat(s[4]) for s in raw])
+    dense = vectors[1:] @ vectors[0]
+    ctx = _Context(q, idf)
+    counts: dict[int, int] = {}
+    for rank, *_ in raw:
+        counts[rank] = counts.get(rank, 0) + 1
+    index: dict[int, int] = {}
+    passage_kind: dict[int, bool] = {}
+    spans_of = [ctx.answer_spans(s[4]) for s in raw]
+    for (rank, *_), spans in zip(raw, spans_of, strict=True):
+        passage_kind[rank] = passage_kind.get(rank, False) or bool(spans)
+    out = []
+    for (rank, r, start, end, text), sim, spans in zip(raw, dense, spans_of, strict=True):
+        position = index.get(rank, 0)
+        index[rank] = position + 1
+        row = ctx.row(text, r, rank, float(sim), spans, passage_kind[rank], position / counts[rank])
+        out.append(Sentence(rank, r, start, end, text, tuple(spans), row))
+    return out
+
+
+class _Context:
+    """What is worked out once per question and reused for each of its sentences."""
+
+    def __init__(self, q: Analysis, idf: IdfLookup) -> None:
+        self.q = q
+        self.weights = {t: idf(t) for t in set(q.terms)}
+        self.total = sum(self.weights.values()) or 1.0
+        self.top_idf = max(self.weights.values(), default=1.0) or 1.0
+        self.entities = [set(terms(e)) for e in q.constraints.entities]
+        self.entities = [e for e in self.entities if e]
+        self.speaker_keys = _speaker_keys(q.speaker)
+        self.question_lower = q.text.lower()
+        c = q.constraints
+        self.years = {str(y) for y in c.years}
+        self.months = {_MONTHS[m - 1] for m in c.months if 1 <= m <= 12}
+        self.dates = set(c.dates)
+        self.numbers = {n.strip("$£€%").replace(",", "") for n in c.numbers}
+
+    def answer_spans(self, text: str) -> list[Span]:
+        if self.q.kind not in _FACTOID:
+            return []
+        return [
+            s
+            for s in extract(text, self.q.kind)
+            if s.text.lower() not in self.question_lower
+            and not (self.speaker_keys and s.text.split()[-1] in self.speaker_keys)
+        ]
+
+    def coverage(self, text: str) -> float:
+        present = set(terms(text))
+        return sum(w for t, w in self.weights.items() if t in present) / self.total
+
+    def row(
+        self,
+        text: str,
+        r: Result,
+        rank: int,
+        sim: float,
+        spans: list[Span],
+        kind_in_passage: bool,
+        position: float,
+    ) -> np.ndarray:
+        q = self.q
+        context = f"{r.document.title} {r.passage.text}"
+        sent_terms, ctx_terms = set(terms(text)), set(terms(context))
+        missing = [w for t, w in self.weights.items() if t not in ctx_terms]
+        time_match, time_conflict = self._time(text, context, r.document.date)
+        words = text.split()
+        titled = sum(1 for w in words if w[:1].isupper()) / max(1, len(words))
+        boiler = bool(_BOILERPLATE.search(text)) or (len(words) >= 4 and titled > 0.7)
+        speech = bool(_SPEECH.search(text))
+        values = {
+            "dense_sentence": sim,
+            "dense_passage": float(r.signals.get("dense", 0.0)),
+            "fused_score": float(r.score),
+            "rank_inverse": 1.0 / (1 + rank),
+            "terms_sentence": self.coverage(text),
+            "terms_passage": self.coverage(context),
+            "terms_title": self.coverage(r.document.title),
+            "missing_rare_term": max(missing, default=0.0) / self.top_idf,
+            "has_entities": float(bool(self.entities)),
+            "entities_sentence": _share(self.entities, sent_terms),
+            "entities_passage": _share(self.entities, ctx_terms),
+            "is_factoid": float(q.kind in _FACTOID),
+            "kind_in_sentence": float(bool(spans)),
+            "kind_in_passage": float(kind_in_passage),
+            "time_match": time_match,
+            "time_conflict": time_conflict,
+            "number_match": float(
+                bool(self.numbers) and any(n in text.replace(",", "") for n in self.numbers)
+            ),
+            "extreme_match": float(
+                bool(q.constraints.extreme) and str(q.constraints.extreme) in text.lower()
+            ),
+            "question_negated": float(q.constraints.negated),
+            "negation_in_sentence": float(bool(_NEGATION.search(text))),
+            "speaker_in_question": float(bool(self.speaker_keys)),
+            "speaker_match": float(
+                bool(self.speaker_keys)
+                and speech
+                and (
+                    any(k in text for k in self.speaker_keys)
+                    or bool(re.search(r"\b(?:he|she)\b", text, re.I))
+                    and any(k in context for k in self.speaker_keys)
+                )
+            ),
+            "speech_in_sentence": float(speech),
+            "position": position,
+            "boilerplate": float(boiler),
+            "log_length": math.log1p(len(text)) / 6.0,
+            "pronoun_start": float(bool(_PRONOUN_START.match(text))),
+        }
+        return np.array([values[name] for name in FEATURES], dtype=np.float64)
+
+    def _time(self, text: str, context: str, doc_date: str | None) -> tuple[float, float]:
+        """Whether the sentence meets the question's years, months and dates (1, 0),
+        states other ones and none of the asked (0, 1), or says nothing of time."""
+        if not (self.years or self.months or self.dates):
+            return 0.0, 0.0
+        low = text.lower()
+        years_here = set(_YEAR.findall(text))
+        hit = bool(self.years & years_here) or any(m in low for m in self.months)
+        if not hit and self.years and not years_here:
+            # The year may be the document's own or stated elsewhere in the passage.
+            hit = bool(self.years & set(_YEAR.findall(context))) or bool(
+                doc_date and doc_date[:4] in self.years
+            )
+            return (0.5 if hit else 0.0), 0.0
+        conflict = bool(self.years) and bool(years_here) and not (self.years & years_here)
+        return float(hit), float(conflict)
+
+
+def _share(entities: list[set[str]], present: set[str]) -> float:
+    if not entities:
+        return 0.0
+    return sum(1 for e in entities if e <= present) / len(entities)
+
+
+def _speaker_keys(speaker: str | None) -> tuple[str, ...]:
+    if not speaker:
+        return ()
+    parts = [p.strip(".") for p in speaker.split()]
+    skip = {"mr", "mrs", "ms", "dr", "prof", "sir", "president", "minister", "chief", "the"}
+    return tuple(p for p in parts if p.lower() not in skip and len(p) > 1)

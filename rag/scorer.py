@@ -1,0 +1,98 @@
+"""The learned sentence scorer: logistic regression over ``rag.features.FEATURES``.
+
+Its parameters are a small JSON file inside the package (``scorer_params.json``),
+written by ``bench/train_scorer.py`` from labelled data built out of ../shared/data
+and our own dev sets. ``probability`` is the chance that a sentence states the
+answer to the question; the answerer's confidence comes from it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from rag.errors import ModelError
+from rag.features import FEATURES
+
+PARAMS_FILE = "scorer_params.json"
+
+
+@dataclass(frozen=True)
+class Scorer:
+    names: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float
+
+    def probability(self, rows: np.ndarray) -> np.ndarray:
+        if rows.size == 0:
+            return np.zeros(0)
+        z = ((rows - self.mean) / self.scale) @ self.weights + self.bias
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "model": "logistic regression, L2, Newton's method on standardised features",
+            "features": list(self.names),
+            "mean": [round(float(x), 6) for x in self.mean],
+            "scale": [round(float(x), 6) for x in self.scale],
+            "weights": [round(float(x), 6) for x in self.weights],
+            "bias": round(float(self.bias), 6),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Scorer:
+        names = tuple(data["features"])
+        if names != FEATURES:
+            raise ModelError(
+                f"{PARAMS_FILE} was trained on other features than rag.features defines; "
+                "retrain it with `python bench/train_scorer.py`"
+            )
+        return cls(
+            names,
+            np.array(data["mean"], dtype=np.float64),
+            np.array(data["scale"], dtype=np.float64),
+            np.array(data["weights"], dtype=np.float64),
+            float(data["bias"]),
+        )
+
+
+@lru_cache(maxsize=1)
+def packaged_scorer() -> Scorer:
+    text = resources.files("rag").joinpath(PARAMS_FILE).read_text(encoding="utf-8")
+    return Scorer.from_json(json.loads(text))
+
+
+def fit(
+    rows: np.ndarray,
+    labels: np.ndarray,
+    sample_weight: np.ndarray | None = None,
+    l2: float = 1.0,
+    iterations: int = 50,
+) -> Scorer:
+    """Logistic regression by Newton's method: deterministic, so retraining on the same
+    rows gives the same parameters."""
+    mean = rows.mean(axis=0)
+    scale = rows.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    x = np.hstack([(rows - mean) / scale, np.ones((len(rows), 1))])
+    y = labels.astype(np.float64)
+    sw = np.ones(len(y)) if sample_weight is None else sample_weight.astype(np.float64)
+    w = np.zeros(x.shape[1])
+    penalty = np.full(x.shape[1], l2)
+    penalty[-1] = 0.0  # the bias is not shrunk
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -30, 30)))
+        gradient = x.T @ (sw * (p - y)) + penalty * w
+        hessian = (x * (sw * p * (1 - p))[:, None]).T @ x + np.diag(penalty)
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if float(np.abs(step).max()) < 1e-10:
+            break
+    return Scorer(FEATURES, mean, scale, w[:-1], float(w[-1]))
