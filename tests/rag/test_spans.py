@@ -1,0 +1,55 @@
+"""Answer spans: extraction by kind and normalisation to one key per answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.analysis import Kind
+from rag.spans import extract, same_name
+
+SENTENCE = (
+    "Richard Moore told Politico on Wednesday, 19 July 2023, at the British embassy in Prague "
+    "that the line will cost £412 million and rates rose 4.25 per cent over 20 years."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("It opened on Jul 21, 2017.", "2017-07-21"),
+        ("It opened on 21 July 2017.", "2017-07-21"),
+        ("It opened on July 21st, 2017.", "2017-07-21"),
+        ("It opened in March 2020.", "2020-03"),
+        ("It opened in 1889.", "1889"),
+    ],
+)
+def test_dates_in_any_spelling_share_one_key(text: str, key: str) -> None:
+    assert [s.key for s in extract(text, Kind.DATE)] == [key]
+
+
+def test_span_offsets_slice_the_sentence() -> None:
+    for kind in (Kind.DATE, Kind.MONEY, Kind.PERCENT, Kind.DURATION, Kind.PERSON, Kind.PLACE):
+        spans = extract(SENTENCE, kind)
+        assert spans, kind
+        for span in spans:
+            assert SENTENCE[span.start : span.end] == span.text
+
+
+def test_amounts_are_normalised() -> None:
+    assert [s.key for s in extract(SENTENCE, Kind.MONEY)] == ["money:gbp:4.12e+08"]
+    assert [s.key for s in extract("a $1.5bn deal", Kind.MONEY)] == ["money:usd:1.5e+09"]
+    assert [s.key for s in extract(SENTENCE, Kind.PERCENT)] == ["pct:4.25"]
+    assert [s.key for s in extract("rates are 4.25% now", Kind.PERCENT)] == ["pct:4.25"]
+    assert [s.key for s in extract(SENTENCE, Kind.DURATION)] == ["dur:20:year"]
+
+
+def test_people_and_places() -> None:
+    people = extract(SENTENCE, Kind.PERSON)
+    assert people[0].text == "Richard Moore" and people[0].key == "name:moore"
+    assert "Prague" in [s.text for s in extract(SENTENCE, Kind.PLACE)]
+    assert same_name("Moore", "Richard Moore")
+    assert not same_name("Moore", "Richard Branson")
+
+
+def test_statements_have_no_spans() -> None:
+    assert extract(SENTENCE, Kind.STATEMENT) == []
