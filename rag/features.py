@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ingest.chunking import split_sentences
-from rag.analysis import Analysis, Kind
+from rag.analysis import Analysis
 from rag.embedding import Embedder
 from rag.retrieval import Result
 from rag.spans import Span, extract
@@ -69,19 +69,6 @@ _BOILERPLATE = re.compile(
     re.I,
 )
 _PRONOUN_START = re.compile(r"^\W*(?:he|she|they|it|this|that|these|those|his|her|their)\b", re.I)
-_FACTOID = frozenset(
-    [
-        Kind.PERSON,
-        Kind.ORGANISATION,
-        Kind.PLACE,
-        Kind.DATE,
-        Kind.NUMBER,
-        Kind.MONEY,
-        Kind.PERCENT,
-        Kind.DURATION,
-        Kind.ENTITY,
-    ]
-)
 _YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
 _MONTHS = [
     "january",
@@ -178,7 +165,7 @@ class _Context:
         self.numbers = {n.strip("$£€%").replace(",", "") for n in c.numbers}
 
     def answer_spans(self, text: str) -> list[Span]:
-        if self.q.kind not in _FACTOID:
+        if not self.q.is_factoid:
             return []
         return [
             s
@@ -222,7 +209,7 @@ class _Context:
             "has_entities": float(bool(self.entities)),
             "entities_sentence": _share(self.entities, sent_terms),
             "entities_passage": _share(self.entities, ctx_terms),
-            "is_factoid": float(q.kind in _FACTOID),
+            "is_factoid": float(q.is_factoid),
             "kind_in_sentence": float(bool(spans)),
             "kind_in_passage": float(kind_in_passage),
             "time_match": time_match,
