@@ -182,7 +182,9 @@ def _distractors(topics: list[set[str]], pool: dict[str, set[str]], count: int) 
     return taken
 
 
-def build_news_snippets(folder: Path, limit: int | None, max_docs: int = 1500) -> DevSet:
+def build_news_snippets(
+    folder: Path, limit: int | None, max_docs: int = 1500, side: str = "heldout"
+) -> DevSet:
     questions = _rtqa_questions("*_qa.jsonl")
     snippets: dict[str, tuple[str, dict[str, Any]]] = {}  # normalised text -> (doc id, q)
     doc_of: dict[str, str] = {}
@@ -198,7 +200,7 @@ def build_news_snippets(folder: Path, limit: int | None, max_docs: int = 1500) -
     eligible = [
         qid
         for qid in sorted(doc_of)
-        if side_of(qid) == "heldout"
+        if side_of(qid) == side
         and (gold := _gold(questions[qid]))
         and contains(_snippet(questions[qid].get("evidence")), gold)
     ]
@@ -232,7 +234,7 @@ def build_news_snippets(folder: Path, limit: int | None, max_docs: int = 1500) -
         )
         for qid in chosen
     ]
-    note = f"{len(eligible)} held-out questions have the gold answer in their evidence snippet"
+    note = f"{len(eligible)} {side} questions have the gold answer in their evidence snippet"
     return _finish("news-snippets", folder, docs, rows, note)
 
 
@@ -244,7 +246,9 @@ def _articles(path: Path) -> Iterator[tuple[str, list[dict[str, Any]]]]:
         )
 
 
-def build_news_articles(folder: Path, limit: int | None, max_docs: int = 600) -> DevSet:
+def build_news_articles(
+    folder: Path, limit: int | None, max_docs: int = 600, side: str = "heldout"
+) -> DevSet:
     """Whole weeks (all their search results, so other questions' articles are the
     distractors), richest in eligible held-out questions per article first, while the
     corpus stays under ``max_docs`` articles."""
@@ -260,7 +264,7 @@ def build_news_articles(folder: Path, limit: int | None, max_docs: int = 600) ->
             for a in results:
                 urls.setdefault(a["url"], a)
             gold = _gold(questions.get(qid, {}))
-            if side_of(qid) == "heldout" and gold:
+            if side_of(qid) == side and gold:
                 hits = [a["url"] for a in results if contains(a["text"], gold)]
                 if hits:
                     good[qid] = hits
@@ -302,7 +306,7 @@ def build_news_articles(folder: Path, limit: int | None, max_docs: int = 600) ->
     ]
     total = sum(len(s[3]) for s in stats)
     note = (
-        f"{total} held-out 2025 questions have the gold in a search result; whole weeks "
+        f"{total} {side} 2025 questions have the gold in a search result; whole weeks "
         f"under {max_docs} articles hold {len(chosen)}"
     )
     return _finish("news-articles", folder, docs, rows, note)
