@@ -48,7 +48,7 @@ import numpy as np  # noqa: E402
 from bench import devsets  # noqa: E402
 from bench.common import RESULTS_DIR  # noqa: E402
 from rag.features import FEATURES  # noqa: E402
-from rag.scorer import PARAMS_FILE, Scorer, fit  # noqa: E402
+from rag.scorer import PARAMS_FILE, Scorer, calibrate, fit  # noqa: E402
 
 ROWS_FILE = RESULTS_DIR / "scorer-rows.csv.gz"
 PARAMS_PATH = ROOT / "rag" / PARAMS_FILE
@@ -134,8 +134,16 @@ def _labelled(folder: Path, source: str, swaps: bool) -> Iterator[list[Any]]:
 
 def build_rows(work: Path, limit: int | None) -> int:
     sets = [
-        ("rtqa-snippets", lambda f: devsets.build_news_snippets(f, limit or 500, side="train"), True),
-        ("rtqa-articles", lambda f: devsets.build_news_articles(f, limit or 120, side="train"), False),
+        (
+            "rtqa-snippets",
+            lambda f: devsets.build_news_snippets(f, limit or 500, side="train"),
+            True,
+        ),
+        (
+            "rtqa-articles",
+            lambda f: devsets.build_news_articles(f, limit or 120, side="train"),
+            False,
+        ),
         ("encyclopedia-dev", lambda f: devsets.build("encyclopedia-dev", f, limit), False),
     ]
     ROWS_FILE.parent.mkdir(parents=True, exist_ok=True)
@@ -219,9 +227,49 @@ def question_metrics(
     }
 
 
+def keys_of(sources: list[str], questions: list[str]) -> list[str]:
+    return [f"{s}/{q}" for s, q in zip(sources, questions, strict=True)]
+
+
+def train_full(keys: list[str], labels: np.ndarray, rows: np.ndarray) -> Scorer:
+    """The packaged scorer: fitted on every row, then its confidence calibrated per
+    question."""
+    scorer = train(keys, labels, rows)
+    best, right = _leads(keys, labels, scorer.probability(rows))
+    return calibrate(scorer, best, right)
+
+
+def _leads(keys: list[str], labels: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per question: its best sentence's probability, and whether that sentence holds
+    the answer."""
+    best: dict[str, tuple[float, int]] = {}
+    for k, y, score in zip(keys, labels, p, strict=True):
+        if k not in best or score > best[k][0]:
+            best[k] = (float(score), int(y))
+    values = list(best.values())
+    return np.array([v[0] for v in values]), np.array([v[1] for v in values])
+
+
+def _reliability(confidence: np.ndarray, right: np.ndarray) -> list[dict[str, Any]]:
+    """Questions by calibrated confidence: how many, and the share answered right."""
+    out = []
+    for lo in (0.0, 0.2, 0.4, 0.6, 0.8):
+        mask = (confidence >= lo) & (confidence < lo + 0.2 + (1e-9 if lo == 0.8 else 0))
+        if mask.any():
+            out.append(
+                {
+                    "confidence": f"{lo:.1f}-{lo + 0.2:.1f}",
+                    "questions": int(mask.sum()),
+                    "mean_confidence": round(float(confidence[mask].mean()), 3),
+                    "right": round(float(right[mask].mean()), 3),
+                }
+            )
+    return out
+
+
 def fit_and_report() -> dict[str, Any]:
     sources, questions, labels, rows = load_rows()
-    keys = [f"{s}/{q}" for s, q in zip(sources, questions, strict=True)]
+    keys = keys_of(sources, questions)
     folds = np.array([fold_of(k.removesuffix(".swap")) for k in keys])
     held = folds == 0
     part = train([k for k, h in zip(keys, held, strict=True) if not h], labels[~held], rows[~held])
@@ -243,7 +291,9 @@ def fit_and_report() -> dict[str, Any]:
         report["heldout_by_source"][source] = question_metrics(
             sub_keys, labels[mask], part.probability(rows[mask])
         )
-    scorer = train(keys, labels, rows)
+    scorer = train_full(keys, labels, rows)
+    best, right = _leads(keys, labels, scorer.probability(rows))
+    report["calibration"] = _reliability(np.array([scorer.confidence(b) for b in best]), right)
     PARAMS_PATH.write_text(json.dumps(scorer.to_json(), indent=1) + "\n")
     report["weights"] = dict(
         sorted(

@@ -148,7 +148,7 @@ _DATE_NOUNS = _words("year date day month time decade century season era week ho
 _NUMBER_NOUNS = _words(
     "number score population attendance rank ranking temperature magnitude toll count total",
     "amount size height length distance weight age speed capacity majority tally figure volume",
-    "depth width altitude elevation mass dose density frequency crowd margin",
+    "depth width altitude elevation mass dose density frequency crowd margin level",
 )
 _MONEY_NOUNS = _words(
     "price cost fee salary wage budget revenue profit fine income earnings valuation value worth",

@@ -56,6 +56,20 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class AnswerSpan:
+    """The exact answer of a factoid question: ``document[start:end] == text``, inside
+    the quote of citation ``n``."""
+
+    text: str
+    n: int
+    start: int
+    end: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "n": self.n, "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     text: str
@@ -64,6 +78,7 @@ class Answer:
     related: tuple[Result, ...] = ()
     standalone_question: str | None = None
     confidence: float = 0.0
+    answer_span: AnswerSpan | None = None
 
     def to_json(self, qid: object = None) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -76,9 +91,9 @@ class Answer:
             citations=[c.to_json() for c in self.citations],
             related=[r.to_json() for r in self.related],
             confidence=round(self.confidence, 4),
+            answer_span=self.answer_span.to_json() if self.answer_span else None,
         )
-        if self.standalone_question and self.standalone_question != self.question:
-            out["standalone_question"] = self.standalone_question
+        out["standalone_question"] = self.standalone_question or self.question
         return out
 
 

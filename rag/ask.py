@@ -19,7 +19,9 @@ def answerer_for(services: Services, settings: Settings) -> Answerer:
         from rag.generative import OpenAICompatibleAnswerer
 
         return OpenAICompatibleAnswerer(settings, services.query_embedder)
-    return ExtractiveAnswerer(services.query_embedder, idf=services.keyword.idf)
+    return ExtractiveAnswerer(
+        services.query_embedder, idf=services.keyword.idf, threshold=settings.abstain_threshold
+    )
 
 
 class AskPipeline:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
+    from rag.answers import Turn
     from rag.services import Services
     from rag.settings import Settings
 
@@ -144,7 +145,7 @@ def search(
             _run_batch(
                 queries,
                 as_json,
-                lambda text: {
+                lambda text, _history: {
                     "results": [
                         r.to_json() for r in retriever.retrieve(text, k, where, per_doc=limit)
                     ]
@@ -163,8 +164,10 @@ def search(
         print_results(results)
 
 
-def _run_batch(path: Path, as_json: bool, run: Callable[[str], dict[str, Any]]) -> None:
-    """Answer a jsonl file of ``{id, text}`` lines, one JSON line out per line in."""
+def _run_batch(path: Path, as_json: bool, run: Callable[[str, list[Turn]], dict[str, Any]]) -> None:
+    """Answer a jsonl file of ``{id, text}`` lines, one JSON line out per line in. A line
+    may carry the conversation so far as ``"history": [{"role", "content"}, ...]``."""
+    from rag.conversation import turns_from_messages
     from rag.errors import UsageError
 
     if not as_json:
@@ -183,7 +186,11 @@ def _run_batch(path: Path, as_json: bool, run: Callable[[str], dict[str, Any]]) 
             raise UsageError(
                 f"{path}:{number}: each line must be a JSON object with 'id' and 'text'"
             ) from e
-        _print_json({"id": qid, **run(text)})
+        try:
+            history = turns_from_messages(item.get("history") or [])
+        except ValueError as e:
+            raise UsageError(f"{path}:{number}: {e}") from e
+        _print_json({"id": qid, **run(text, history)})
 
 
 @app.command()
@@ -206,7 +213,9 @@ def ask(
         pipeline = AskPipeline(services)
         if questions is not None:
             _run_batch(
-                questions, as_json, lambda text: pipeline.ask(text, search_filter=where).to_json()
+                questions,
+                as_json,
+                lambda text, history: pipeline.ask(text, history, search_filter=where).to_json(),
             )
             return
         if not question:

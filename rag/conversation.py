@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from rag.answers import Turn
 from rag.question import find_speaker
@@ -23,6 +24,11 @@ _ELLIPSIS = re.compile(
 _AND_ONLY = re.compile(
     r"^\s*(?:and|also|plus)\s+(?!(?:what|who|whom|whose|when|where|why|how|which|did|does|do|is|"
     r"are|was|were|will|would|can|could|has|have)\b)(?P<topic>(?:\S+\s*){1,6}?)\s*\??\s*$",
+    re.IGNORECASE,
+)
+_SAID_IT = re.compile(
+    r"\b(?P<verb>say|said|says|tell|told|mean|meant|claim|claimed|warn|warned|write|wrote)"
+    r"\s+(?:it|that|this|so)\b",
     re.IGNORECASE,
 )
 _ABOUT = re.compile(r"\babout\s+(?P<topic>[^?]+)", re.IGNORECASE)
@@ -119,6 +125,30 @@ _NOT_PERSON = frozenset(
 )
 
 
+def turns_from_messages(messages: object) -> list[Turn]:
+    """Chat messages (``[{"role": "user"|"assistant", "content": str}, ...]``, oldest
+    first) as the turns the rewriter reads: each user message with the reply after it."""
+    if not isinstance(messages, list):
+        raise ValueError("'history' must be a list of {role, content} messages")
+    turns: list[Turn] = []
+    for m in messages:
+        if not isinstance(m, dict) or not isinstance(m.get("content"), str):
+            raise ValueError("each history message needs a 'role' and a text 'content'")
+        role = m.get("role")
+        if role == "user":
+            turns.append(Turn(m["content"]))
+        elif role == "assistant":
+            if not turns or turns[-1].answer:
+                raise ValueError("an assistant message in 'history' must follow a user one")
+            turns[-1] = Turn(turns[-1].question, m["content"])
+        elif role != "system":
+            raise ValueError(f"history role {role!r} is not 'user', 'assistant' or 'system'")
+    out: list[Turn] = []
+    for t in turns:
+        out.append(replace(t, standalone=rewrite_followup(t.question, out)))
+    return out
+
+
 def rewrite_followup(question: str, history: Sequence[Turn]) -> str:
     """A standalone version of ``question`` given the earlier turns (most recent last)."""
     if not history:
@@ -131,8 +161,13 @@ def rewrite_followup(question: str, history: Sequence[Turn]) -> str:
     person = _last_person(history)
     if person and _PERSON_PRONOUNS.search(rewritten):
         rewritten = _substitute_person(rewritten, person)
+    about = _ABOUT.search(previous)
+    said_it = _SAID_IT.search(rewritten)
+    if said_it and about:  # "Where did he say it?" after "What did Moore say about AI?"
+        topic = about.group("topic").strip()
+        return f"{rewritten[: said_it.end('verb')]} that about {topic}{rewritten[said_it.end() :]}"
     if _THING_PRONOUNS.search(rewritten) or not _entities(rewritten):
-        topic = _history_topic(history)
+        topic = about.group("topic").strip() if about else _history_topic(history)
         if topic and topic.lower() not in rewritten.lower():
             rewritten = f"{rewritten.rstrip().rstrip('?')} ({topic})?"
     return rewritten

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ingest.chunking import split_sentences
-from rag.analysis import Analysis
+from rag.analysis import Analysis, Kind
 from rag.embedding import Embedder
 from rag.retrieval import Result
 from rag.spans import Span, extract
@@ -39,12 +39,17 @@ FEATURES: tuple[str, ...] = (
     "is_factoid",
     "kind_in_sentence",
     "kind_in_passage",
+    "dense_gap",
+    "dense_neighbour",
+    "terms_window",
     "time_match",
     "time_conflict",
     "number_match",
+    "number_conflict",
     "extreme_match",
     "question_negated",
     "negation_in_sentence",
+    "negation_mismatch",
     "speaker_in_question",
     "speaker_match",
     "speech_in_sentence",
@@ -68,6 +73,13 @@ _BOILERPLATE = re.compile(
     r"copyright|terms of use|privacy policy)\b|©|\||»|›",
     re.I,
 )
+_BYLINE = re.compile(r"^\s*(?:By|From|Photo|Image|Source)\s+[A-Z]")
+_CAUSE = re.compile(
+    r"\b(?:because|due to|owing to|as a result|so that|in order to|since|after|led to|"
+    r"caused|causing|thanks to|so as to|aimed at|reason|why|therefore|hence|amid)\b",
+    re.I,
+)
+_DIGITS = re.compile(r"\d")
 _PRONOUN_START = re.compile(r"^\W*(?:he|she|they|it|this|that|these|those|his|her|their)\b", re.I)
 _YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
 _MONTHS = [
@@ -127,23 +139,50 @@ def featurise(
     if not raw:
         return []
     vectors = embedder.embed([q.text] + [flat(s[4]) for s in raw])
-    dense = vectors[1:] @ vectors[0]
+    dense = [float(v) for v in vectors[1:] @ vectors[0]]
+    best_dense = max(dense)
     ctx = _Context(q, idf)
-    counts: dict[int, int] = {}
-    for rank, *_ in raw:
-        counts[rank] = counts.get(rank, 0) + 1
-    index: dict[int, int] = {}
-    passage_kind: dict[int, bool] = {}
     spans_of = [ctx.answer_spans(s[4]) for s in raw]
-    for (rank, *_), spans in zip(raw, spans_of, strict=True):
-        passage_kind[rank] = passage_kind.get(rank, False) or bool(spans)
+    asked_of = [
+        bool(spans) or ctx.has_asked_kind(s[4]) for s, spans in zip(raw, spans_of, strict=True)
+    ]
+    by_rank: dict[int, list[int]] = {}
+    for i, (rank, *_) in enumerate(raw):
+        by_rank.setdefault(rank, []).append(i)
     out = []
-    for (rank, r, start, end, text), sim, spans in zip(raw, dense, spans_of, strict=True):
-        position = index.get(rank, 0)
-        index[rank] = position + 1
-        row = ctx.row(text, r, rank, float(sim), spans, passage_kind[rank], position / counts[rank])
-        out.append(Sentence(rank, r, start, end, text, tuple(spans), row))
+    for i, (rank, r, start, end, text) in enumerate(raw):
+        siblings = by_rank[rank]
+        at = siblings.index(i)
+        near = [
+            j
+            for j in (
+                siblings[at - 1] if at else None,
+                siblings[at + 1] if at + 1 < len(siblings) else None,
+            )
+            if j is not None
+        ]
+        window = " ".join(raw[j][4] for j in sorted([i, *near]))
+        neighbours = _Neighbours(
+            dense_gap=dense[i] - best_dense,
+            dense_neighbour=max((dense[j] for j in near), default=0.0),
+            terms_window=ctx.coverage(window),
+            kind_in_passage=any(asked_of[j] for j in siblings),
+            position=at / len(siblings),
+        )
+        row = ctx.row(text, r, rank, dense[i], spans_of[i], asked_of[i], neighbours)
+        out.append(Sentence(rank, r, start, end, text, tuple(spans_of[i]), row))
     return out
+
+
+@dataclass(frozen=True)
+class _Neighbours:
+    """What a sentence's features take from the other sentences of its question."""
+
+    dense_gap: float  # its similarity minus the best sentence's
+    dense_neighbour: float  # the best similarity of the sentences beside it
+    terms_window: float  # term coverage of it with the sentences beside it
+    kind_in_passage: bool
+    position: float
 
 
 class _Context:
@@ -174,6 +213,17 @@ class _Context:
             and not (self.speaker_keys and s.text.split()[-1] in self.speaker_keys)
         ]
 
+    def has_asked_kind(self, text: str) -> bool:
+        """Whether a sentence holds what a non-factoid question asks for: speech for a
+        statement, a cause for a reason; any sentence can describe or answer yes/no."""
+        if self.q.is_factoid:
+            return False
+        if self.q.kind is Kind.STATEMENT:
+            return bool(_SPEECH.search(text))
+        if self.q.kind is Kind.REASON:
+            return bool(_CAUSE.search(text))
+        return True
+
     def coverage(self, text: str) -> float:
         present = set(terms(text))
         return sum(w for t, w in self.weights.items() if t in present) / self.total
@@ -185,8 +235,8 @@ class _Context:
         rank: int,
         sim: float,
         spans: list[Span],
-        kind_in_passage: bool,
-        position: float,
+        asked: bool,
+        near: _Neighbours,
     ) -> np.ndarray:
         q = self.q
         context = f"{r.document.title} {r.passage.text}"
@@ -197,6 +247,9 @@ class _Context:
         titled = sum(1 for w in words if w[:1].isupper()) / max(1, len(words))
         boiler = bool(_BOILERPLATE.search(text)) or (len(words) >= 4 and titled > 0.7)
         speech = bool(_SPEECH.search(text))
+        boiler = boiler or bool(_BYLINE.match(text)) or _fragment(text)
+        number_match = bool(self.numbers) and any(n in text.replace(",", "") for n in self.numbers)
+        negated = bool(_NEGATION.search(text))
         values = {
             "dense_sentence": sim,
             "dense_passage": float(r.signals.get("dense", 0.0)),
@@ -210,18 +263,23 @@ class _Context:
             "entities_sentence": _share(self.entities, sent_terms),
             "entities_passage": _share(self.entities, ctx_terms),
             "is_factoid": float(q.is_factoid),
-            "kind_in_sentence": float(bool(spans)),
-            "kind_in_passage": float(kind_in_passage),
+            "kind_in_sentence": float(asked),
+            "kind_in_passage": float(near.kind_in_passage),
+            "dense_gap": near.dense_gap,
+            "dense_neighbour": near.dense_neighbour,
+            "terms_window": near.terms_window,
             "time_match": time_match,
             "time_conflict": time_conflict,
-            "number_match": float(
-                bool(self.numbers) and any(n in text.replace(",", "") for n in self.numbers)
+            "number_match": float(number_match),
+            "number_conflict": float(
+                bool(self.numbers) and not number_match and bool(_DIGITS.search(text))
             ),
             "extreme_match": float(
                 bool(q.constraints.extreme) and str(q.constraints.extreme) in text.lower()
             ),
             "question_negated": float(q.constraints.negated),
-            "negation_in_sentence": float(bool(_NEGATION.search(text))),
+            "negation_in_sentence": float(negated),
+            "negation_mismatch": float(q.constraints.negated != negated),
             "speaker_in_question": float(bool(self.speaker_keys)),
             "speaker_match": float(
                 bool(self.speaker_keys)
@@ -233,7 +291,7 @@ class _Context:
                 )
             ),
             "speech_in_sentence": float(speech),
-            "position": position,
+            "position": near.position,
             "boilerplate": float(boiler),
             "log_length": math.log1p(len(text)) / 6.0,
             "pronoun_start": float(bool(_PRONOUN_START.match(text))),
@@ -256,6 +314,12 @@ class _Context:
             return (0.5 if hit else 0.0), 0.0
         conflict = bool(self.years) and bool(years_here) and not (self.years & years_here)
         return float(hit), float(conflict)
+
+
+def _fragment(text: str) -> bool:
+    """A short line without a sentence's end: a heading, caption or menu item."""
+    stripped = text.strip()
+    return len(stripped.split()) < 8 and not re.search(r"[.!?\"”’)]$", stripped)
 
 
 def _share(entities: list[set[str]], present: set[str]) -> float:

@@ -9,7 +9,7 @@ answer to the question; the answerer's confidence comes from it.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -29,12 +29,23 @@ class Scorer:
     scale: np.ndarray
     weights: np.ndarray
     bias: float
+    # Maps the lead sentence's probability to the probability that the answer is right
+    # (Platt scaling on the logit, fitted per question by ``calibrate``).
+    slope: float = 1.0
+    intercept: float = 0.0
 
     def probability(self, rows: np.ndarray) -> np.ndarray:
         if rows.size == 0:
             return np.zeros(0)
         z = ((rows - self.mean) / self.scale) @ self.weights + self.bias
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+    def confidence(self, p: float) -> float:
+        """The calibrated probability that an answer led by a sentence of probability
+        ``p`` is supported."""
+        p = min(max(p, 1e-6), 1 - 1e-6)
+        z = self.slope * float(np.log(p / (1 - p))) + self.intercept
+        return float(1.0 / (1.0 + np.exp(-np.clip(z, -30, 30))))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -44,6 +55,10 @@ class Scorer:
             "scale": [round(float(x), 6) for x in self.scale],
             "weights": [round(float(x), 6) for x in self.weights],
             "bias": round(float(self.bias), 6),
+            "confidence": {
+                "slope": round(float(self.slope), 6),
+                "intercept": round(float(self.intercept), 6),
+            },
         }
 
     @classmethod
@@ -60,6 +75,8 @@ class Scorer:
             np.array(data["scale"], dtype=np.float64),
             np.array(data["weights"], dtype=np.float64),
             float(data["bias"]),
+            float(data.get("confidence", {}).get("slope", 1.0)),
+            float(data.get("confidence", {}).get("intercept", 0.0)),
         )
 
 
@@ -96,3 +113,16 @@ def fit(
         if float(np.abs(step).max()) < 1e-10:
             break
     return Scorer(FEATURES, mean, scale, w[:-1], float(w[-1]))
+
+
+def calibrate(scorer: Scorer, best: np.ndarray, right: np.ndarray) -> Scorer:
+    """``scorer`` with its confidence mapping fitted: ``best`` holds each question's
+    lead probability, ``right`` whether that lead holds the answer (0 for questions the
+    passages cannot answer)."""
+    p = np.clip(best, 1e-6, 1 - 1e-6)
+    z = np.log(p / (1 - p))[:, None]
+    one = fit(z, right, l2=1e-3)
+    # fit() standardises its input; fold that back into slope and intercept on the logit.
+    slope = float(one.weights[0] / one.scale[0])
+    intercept = float(one.bias - one.weights[0] * one.mean[0] / one.scale[0])
+    return replace(scorer, slope=slope, intercept=intercept)

@@ -120,7 +120,8 @@ _DURATION = re.compile(
     r"fortnights?|nights?)\b",
     re.I,
 )
-_NUMBER = re.compile(rf"(?<![\w$£€.])-?{_NUM}{_SCALE_RE}(?![\w.]\d)", re.I)
+# Not a part of "2025-26", "06:00" or "1.5.2": those are ranges, times and versions.
+_NUMBER = re.compile(rf"(?<![\w$£€.:-])-?{_NUM}{_SCALE_RE}(?![\w.:-]\d|\d)", re.I)
 
 # Capitalised words that begin no name: sentence starters, months, days, pronouns.
 _NOT_NAME = frozenset(
@@ -473,6 +474,8 @@ def _dates(sentence: str) -> list[Span]:
     for grain, pattern in _DATE_PATTERNS:
         for m in pattern.finditer(sentence):
             start, end = m.span(1) if grain == "month-only" else m.span()
+            if re.search(r"[a-z]{4}\.$", sentence[start:end]):  # "18 December." ends a sentence
+                end -= 1
             if any(start < e and s < end for s, e in taken):
                 continue
             key = date_key(sentence[start:end], grain)

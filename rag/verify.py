@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ingest.chunking import split_sentences
+from rag.analysis import analyse
 from rag.answers import Citation, make_citation
+from rag.constraints import conflict
 from rag.embedding import Embedder
 from rag.retrieval import Result
 from vectorstore.tokenize import terms
@@ -268,6 +270,7 @@ def verify(
         for c in found
     ]
     candidates = _candidates(results)
+    asked = analyse(question) if question else None
     question_terms = set(terms(question))
     known = [
         frozenset(question_terms | set(terms(f"{r.document.title} {r.passage.text}")))
@@ -285,6 +288,8 @@ def verify(
         best = _best_per_result(claim.text, vector, candidates, candidate_vectors, known)
         cited = [n - 1 for n in claim.markers if 1 <= n <= len(results)]
         chosen, supported, repaired = _choose(cited, best)
+        if supported and asked is not None and conflict(claim.text, asked):
+            supported = False  # "who won in 2019" answered with the 2018 winner
         repaired = repaired or len(cited) != len(claim.markers)
         numbers = []
         for support in chosen:

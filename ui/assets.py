@@ -64,6 +64,7 @@ a.rag-cite:hover, a.rag-cite.rag-active {
 .rag-streaming::after { content: " ▍"; opacity: 0.6; }
 .rag-pending { opacity: 0.7; font-style: italic; }
 .rag-abstain { border-left: 4px solid #f59e0b; padding-left: 10px; }
+.rag-standalone { font-size: 0.85em; opacity: 0.75; margin-top: 4px; }
 .rag-abstain-head { font-weight: 700; color: #b45309; margin-bottom: 4px; }
 .rag-related-list { margin: 6px 0 0 0; padding-left: 18px; }
 .rag-related-list li { margin-bottom: 6px; }

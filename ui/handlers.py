@@ -27,6 +27,7 @@ from ui.render import (
     passage_html,
     pending_html,
     placeholder_html,
+    question_html,
     split_statements,
     text_html,
 )
@@ -45,7 +46,7 @@ def history_of(answers: Sequence[Answer]) -> list[Turn]:
 def messages_of(answers: Sequence[Answer]) -> list[Message]:
     out: list[Message] = []
     for turn, answer in enumerate(answers):
-        out.append({"role": "user", "content": text_html(answer.question)})
+        out.append({"role": "user", "content": question_html(answer)})
         out.append({"role": "assistant", "content": answer_html(answer, turn)})
     return out
 

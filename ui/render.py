@@ -90,6 +90,16 @@ def linked_text(text: str, turn: int, citations: Sequence[Citation]) -> str:
     return html.replace(escape(UNSUPPORTED), mark)
 
 
+def question_html(answer: Answer) -> str:
+    """The user's bubble: the question, and under it the standalone question it was
+    searched as when a follow-up was rewritten ("Where did he say it?")."""
+    html = text_html(answer.question)
+    standalone = answer.standalone_question
+    if standalone and standalone.strip() != answer.question.strip():
+        html += f'<div class="rag-standalone">Searched as: {escape(standalone)}</div>'
+    return html
+
+
 def answer_html(answer: Answer, turn: int) -> str:
     """The chat bubble of an answer: one HTML block (no blank lines, so Markdown leaves
     it alone), with clickable markers, or an abstention with its related passages."""

@@ -119,6 +119,61 @@ def test_search_queries_file_prints_one_line_per_query(ingested, run_rag, tmp_pa
     assert lines[1]["results"][0]["source"].endswith("spain-olive-drought.html")
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap (issue 9 open): the rewritten place follow-up picks Russia, not Prague",
+)
+def test_ask_questions_file_takes_history_and_gives_spans(
+    ingested, run_rag, sample_corpus, tmp_path
+) -> None:
+    home, _, _ = ingested
+    first = "What did Moore say about AI?"
+    lines = [
+        {"id": "ai", "text": first},
+        {
+            "id": "where",
+            "text": "Where did he say it?",
+            "history": [
+                {"role": "user", "content": first},
+                {"role": "assistant", "content": "Moore said MI6 pairs AI with bulk data. [1]"},
+            ],
+        },
+        {"id": "penalty", "text": "What is the penalty for spying in Russia?"},
+    ]
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+
+    result = run_rag(["ask", "--questions", str(questions), "--json"], home)
+
+    assert result.returncode == 0, result.stderr
+    out = {a["id"]: a for a in map(json.loads, result.stdout.splitlines())}
+    assert out["ai"]["standalone_question"] == first
+    assert out["ai"]["answer_span"] is None
+    where = out["where"]
+    assert where["question"] == "Where did he say it?"
+    assert "Moore" in where["standalone_question"] and "AI" in where["standalone_question"]
+    assert not where["abstained"] and "Prague" in where["answer"]
+    document = (sample_corpus / MOORE).read_text(encoding="utf-8")
+    for answer in (where, out["penalty"]):
+        span = answer["answer_span"]
+        assert span is not None, answer["answer"]
+        cited = next(c for c in answer["citations"] if c["n"] == span["n"])
+        assert cited["quote_start"] <= span["start"] < span["end"] <= cited["quote_end"]
+        assert document[span["start"] : span["end"]] == span["text"]
+    assert "20-year" in out["penalty"]["answer_span"]["text"]
+    assert 0.0 <= where["confidence"] <= 1.0
+
+
+def test_ask_history_with_a_bad_role_is_a_usage_error(ingested, run_rag, tmp_path) -> None:
+    home, _, _ = ingested
+    questions = tmp_path / "bad.jsonl"
+    line = {"id": 1, "text": "And why?", "history": [{"role": "robot", "content": "hi"}]}
+    questions.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    result = run_rag(["ask", "--questions", str(questions), "--json"], home)
+    assert result.returncode == 2
+    assert "bad.jsonl:1" in result.stderr and "robot" in result.stderr
+
+
 def test_reindex_rebuilds_the_keyword_index_from_chroma(ingested, run_rag) -> None:
     home, first, _ = ingested
     passages = sum(d.chunks for d in first.added)

@@ -65,3 +65,53 @@ def test_question_with_its_own_entity_is_left_alone() -> None:
     history = [Turn("What did Moore say about AI?")]
     question = "Who won the Aldermoor International Open?"
     assert rewrite_followup(question, history) == question
+
+
+@pytest.mark.parametrize(
+    ("question", "expected", "kind"),
+    [
+        ("Where did he say it?", "Where did Moore say that about AI?", "place"),
+        ("When did he say that?", "When did Moore say that about AI?", "date"),
+        ("Why did he say it?", "Why did Moore say that about AI?", "reason"),
+    ],
+)
+def test_where_did_he_say_it_keeps_speaker_and_topic_and_asks_anew(
+    question: str, expected: str, kind: str
+) -> None:
+    from rag.analysis import analyse
+
+    standalone = rewrite_followup(question, [Turn("What did Moore say about AI?", "...")])
+    assert standalone == expected
+    assert analyse(standalone).kind.value == kind
+
+
+def test_chat_messages_become_turns_with_their_standalone_questions() -> None:
+    from rag.conversation import turns_from_messages
+
+    turns = turns_from_messages(
+        [
+            {"role": "system", "content": "be brief"},
+            {"role": "user", "content": "What did Moore say about AI?"},
+            {"role": "assistant", "content": "Moore said ... [1]"},
+            {"role": "user", "content": "Where did he say it?"},
+        ]
+    )
+    assert [t.question for t in turns] == ["What did Moore say about AI?", "Where did he say it?"]
+    assert turns[0].answer == "Moore said ... [1]" and turns[1].answer == ""
+    assert turns[1].standalone == "Where did Moore say that about AI?"
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        "not a list",
+        [{"role": "user"}],
+        [{"role": "assistant", "content": "first"}],
+        [{"role": "robot", "content": "hi"}],
+    ],
+)
+def test_malformed_chat_messages_are_refused(messages: object) -> None:
+    from rag.conversation import turns_from_messages
+
+    with pytest.raises(ValueError):
+        turns_from_messages(messages)

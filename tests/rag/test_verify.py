@@ -191,3 +191,14 @@ def test_citations_are_numbered_by_first_appearance_and_shared(
 def test_text_without_sentences_gives_an_empty_verification(embedder: Any) -> None:
     checked = verify("  [1] ", [], embedder)
     assert (checked.text, checked.citations, checked.claims) == ("", (), ())
+
+
+def test_a_claim_about_another_year_than_the_asked_one_is_unsupported(
+    corpus: tuple[list[Result], dict[str, str]], embedder: Any
+) -> None:
+    results, _ = corpus
+    text = "The tower was finished in 1889 for the World's Fair [1]."
+    asked_1889 = verify(text, results, embedder, question="What was finished in 1889 in Paris?")
+    asked_1900 = verify(text, results, embedder, question="What was finished in 1900 in Paris?")
+    assert asked_1889.supported == 1
+    assert asked_1900.supported == 0 and UNSUPPORTED_MARK in asked_1900.text

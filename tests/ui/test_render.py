@@ -128,3 +128,16 @@ def test_document_view_marks_the_quote_with_the_scroll_anchor() -> None:
 
 def test_statements_split_after_markers() -> None:
     assert split_statements("One. [1] Two? [2] Three [3]") == ["One. [1]", "Two? [2]", "Three [3]"]
+
+
+def test_a_rewritten_follow_up_shows_the_question_it_was_searched_as() -> None:
+    from ui.render import question_html
+
+    rewritten = Answer(
+        "Where did he say it?", "x", False, standalone_question="Where did Moore say <that>?"
+    )
+    html = question_html(rewritten)
+    assert html.startswith("Where did he say it?")
+    assert 'class="rag-standalone"' in html and "Moore say &lt;that&gt;" in html
+    plain = Answer("Who?", "x", False, standalone_question="Who?")
+    assert "rag-standalone" not in question_html(plain)
