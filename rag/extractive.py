@@ -37,7 +37,7 @@ from vectorstore.tokenize import terms
 
 # Below this confidence the answerer abstains: chosen with the sweep of bench/answers.py
 # on the dev sets (README, "Answers").
-DEFAULT_THRESHOLD = 0.2
+DEFAULT_THRESHOLD = 0.15
 # Sentences whose spans compete to be the answer of a factoid question.
 TOP_SENTENCES = 12
 # A sentence below this probability neither supports an answer nor joins a statement list.
@@ -198,11 +198,11 @@ def _fits_place(span: Span, sentence: str) -> bool:
 
 def differs(winner: Candidate, other: Candidate) -> bool:
     """Whether ``other`` is a rival answer the reader should see: nearly as supported,
-    stated confidently, and in sentences that do not also state the winner."""
+    stated confidently, and by another document than the ones stating the winner."""
     if other.best.p < max(DIFFER_RATIO * winner.best.p, DIFFER_PROBABILITY):
         return False
-    winner_sentences = {id(s.sentence) for s, _ in winner.statements}
-    rival = [s for s, _ in other.statements if id(s.sentence) not in winner_sentences]
+    winner_docs = {s.sentence.result.passage.doc_id for s, _ in winner.statements}
+    rival = [s for s, _ in other.statements if s.sentence.result.passage.doc_id not in winner_docs]
     if not rival:
         return False
     return not any(span.key == winner.key for span in rival[0].sentence.spans)
@@ -231,10 +231,9 @@ def factoid_answer(question: str, candidates: Sequence[Candidate]) -> Answer:
             citations.append(_cite(n, s))
             marks += f"[{n}]"
         markers.append(marks)
-    if rival is None:
-        text = f"{winner.text}: {attributed(lead)} {markers[0]}"
-    else:
-        text = f"Sources differ: {winner.text} {markers[0]}; {rival.text} {markers[1]}."
+    text = f"{winner.text}: {attributed(lead)} {markers[0]}"
+    if rival is not None:
+        text += f" Sources differ: {winner.text} {markers[0]}; {rival.text} {markers[1]}."
     span = AnswerSpan(
         text=lead_span.text,
         n=1,

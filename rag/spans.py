@@ -121,7 +121,7 @@ _DURATION = re.compile(
     re.I,
 )
 # Not a part of "2025-26", "06:00" or "1.5.2": those are ranges, times and versions.
-_NUMBER = re.compile(rf"(?<![\w$£€.:-])-?{_NUM}{_SCALE_RE}(?![\w.:-]\d|\d)", re.I)
+_NUMBER = re.compile(rf"(?<![\w$£€.:=/#-])-?{_NUM}{_SCALE_RE}(?![\w.:-]\d|\d)", re.I)
 
 # Capitalised words that begin no name: sentence starters, months, days, pronouns.
 _NOT_NAME = frozenset(

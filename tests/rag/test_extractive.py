@@ -142,7 +142,7 @@ def test_two_spellings_of_one_date_are_one_answer_cited_by_both(
 def test_disagreeing_sources_are_both_shown(answerer: ExtractiveAnswerer) -> None:
     results = _results(("a", BRIDGE_A), ("c", BRIDGE_C), ("b", BRIDGE_B))
     answer = answerer.answer("When did the Harlow footbridge open?", results)
-    assert answer.text.startswith("Sources differ:")
+    assert "Sources differ:" in answer.text
     assert "2017" in answer.text and "3 June 2018" in answer.text
     by_doc = {c.doc_id for c in answer.citations}
     assert by_doc == {"a", "b", "c"}
@@ -160,10 +160,6 @@ MARATHON_B = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap (issue 9 open): the right-year sentence scores below the threshold",
-)
 def test_a_sentence_about_another_year_does_not_answer(answerer: ExtractiveAnswerer) -> None:
     results = _results(("a", MARATHON_A), ("b", MARATHON_B))
     answer = answerer.answer("Who won the Calder marathon in 2019?", results)
