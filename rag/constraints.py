@@ -12,7 +12,7 @@ import re
 
 from rag.analysis import Analysis, Kind
 
-_YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
+YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
 _KIND_WORDS = {
     Kind.PERSON: "a person (name them)",
     Kind.ORGANISATION: "an organisation (name it)",
@@ -54,7 +54,7 @@ def conflict(text: str, q: Analysis) -> str | None:
     asked = {str(y) for y in q.constraints.years}
     if not asked:
         return None
-    stated = set(_YEAR.findall(text))
+    stated = set(YEAR.findall(text))
     if stated and not stated & asked:
         years = ", ".join(sorted(stated))
         return f"it is about {years}, the question about {', '.join(sorted(asked))}"

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -42,8 +42,8 @@ DEFAULT_THRESHOLD = 0.15
 TOP_SENTENCES = 12
 # A sentence below this probability neither supports an answer nor joins a statement list.
 MIN_PROBABILITY = 0.05
-# Another answer this close to the winner's support, from a sentence this likely, makes
-# the sources "differ".
+# Another document's answer whose best sentence is this close to the winner's, and at
+# least this likely, makes the sources "differ".
 DIFFER_RATIO = 0.8
 DIFFER_PROBABILITY = 0.5
 MAX_CORROBORATING = 3
@@ -98,15 +98,6 @@ class Candidate:
         return self.statements[0][0]
 
 
-@dataclass(frozen=True)
-class Statement:
-    """A sentence that goes into the answer, with the text it is shown as."""
-
-    scored: Scored
-    text: str
-    span: Span | None = None
-
-
 class ExtractiveAnswerer:
     def __init__(
         self,
@@ -147,14 +138,7 @@ class ExtractiveAnswerer:
         confidence = self.scorer.confidence(answer.confidence)
         if confidence < self.threshold:
             return abstention(question, results[:3], confidence)
-        return Answer(
-            question,
-            answer.text,
-            False,
-            answer.citations,
-            confidence=confidence,
-            answer_span=answer.answer_span,
-        )
+        return replace(answer, confidence=confidence)
 
 
 # --- factoid questions -----------------------------------------------------------------

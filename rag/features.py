@@ -19,6 +19,7 @@ import numpy as np
 
 from ingest.chunking import split_sentences
 from rag.analysis import Analysis, Kind
+from rag.constraints import YEAR
 from rag.embedding import Embedder
 from rag.retrieval import Result
 from rag.spans import Span, extract
@@ -81,7 +82,6 @@ _CAUSE = re.compile(
 )
 _DIGITS = re.compile(r"\d")
 _PRONOUN_START = re.compile(r"^\W*(?:he|she|they|it|this|that|these|those|his|her|their)\b", re.I)
-_YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
 _MONTHS = [
     "january",
     "february",
@@ -304,11 +304,11 @@ class _Context:
         if not (self.years or self.months or self.dates):
             return 0.0, 0.0
         low = text.lower()
-        years_here = set(_YEAR.findall(text))
+        years_here = set(YEAR.findall(text))
         hit = bool(self.years & years_here) or any(m in low for m in self.months)
         if not hit and self.years and not years_here:
             # The year may be the document's own or stated elsewhere in the passage.
-            hit = bool(self.years & set(_YEAR.findall(context))) or bool(
+            hit = bool(self.years & set(YEAR.findall(context))) or bool(
                 doc_date and doc_date[:4] in self.years
             )
             return (0.5 if hit else 0.0), 0.0
