@@ -72,6 +72,12 @@ class Analysis:
     def is_factoid(self) -> bool:
         return self.kind in _FACTOID
 
+    @property
+    def asks_change(self) -> bool:
+        """A number question about a change ("by how much did X fall", "what pay rise"):
+        its answer is the size of the change, often a percentage."""
+        return self.kind is Kind.NUMBER and _CHANGE.search(self.text) is not None
+
 
 def analyse(question: str) -> Analysis:
     base = _SPACE.sub(" ", question.translate(_QUOTES)).strip()
@@ -150,6 +156,14 @@ _NUMBER_NOUNS = _words(
     "amount size height length distance weight age speed capacity majority tally figure volume",
     "depth width altitude elevation mass dose density frequency crowd margin level",
 )
+# Nouns and verbs of a change: "what pay rise", "by how much did output fall".
+_CHANGE_NOUNS = _words("rise increase raise hike cut fall drop decline reduction gain loss jump")
+_CHANGE = re.compile(
+    r"\b(?:by how much|ris(?:e|en|es)|rose|increas\w*|rais\w*|hik\w*|cut|fall(?:s|en)?|fell|"
+    r"dro(?:p|ps|pped)|declin\w*|reduc\w*|grow|grew|grown|gain\w*|los[est]|jump\w*|"
+    r"climb\w*|shr[iau]nk\w*|soar\w*|slump\w*|plung\w*)\b",
+    re.I,
+)
 _MONEY_NOUNS = _words(
     "price cost fee salary wage budget revenue profit fine income earnings valuation value worth",
     "funding investment loan debt deficit spending payment payout compensation bonus fare rent",
@@ -165,7 +179,7 @@ _NOUN_KIND: dict[str, Kind] = {
     **{w: Kind.ORGANISATION for w in _ORGANISATION},
     **{w: Kind.PLACE for w in _PLACE},
     **{w: Kind.DATE for w in _DATE_NOUNS},
-    **{w: Kind.NUMBER for w in _NUMBER_NOUNS},
+    **{w: Kind.NUMBER for w in _NUMBER_NOUNS | _CHANGE_NOUNS},
     **{w: Kind.MONEY for w in _MONEY_NOUNS},
     **{w: Kind.PERCENT for w in _PERCENT_NOUNS},
     **{w: Kind.DURATION for w in _DURATION_NOUNS},
@@ -174,7 +188,9 @@ _NOUN_KIND: dict[str, Kind] = {
 # After "what is the ..." only attributes change the kind: "what is the state of X" does not ask
 # for a place, but "what is the capital of X" does.
 _ATTRIBUTE_KINDS = (Kind.DATE, Kind.NUMBER, Kind.MONEY, Kind.PERCENT, Kind.DURATION, Kind.REASON)
-_WHAT_BE: dict[str, Kind] = {w: k for w, k in _NOUN_KIND.items() if k in _ATTRIBUTE_KINDS} | {
+_WHAT_BE: dict[str, Kind] = {
+    w: k for w, k in _NOUN_KIND.items() if k in _ATTRIBUTE_KINDS and w not in _CHANGE_NOUNS
+} | {
     w: Kind.PLACE
     for w in _words("capital location address birthplace hometown headquarters venue destination")
 }
@@ -439,6 +455,8 @@ def _head(ws: list[str]) -> str | None:
             return w[:-2]
         if w in _NUMBER_WORDS or w[0].isdigit():
             continue
+        if hit and w in _CHANGE_NOUNS:  # "which bank cut ...": a verb after the head
+            break
         if _noun_kind(w) or _singular(w) in _UNTYPED:
             hit = w
             continue

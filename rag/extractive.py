@@ -46,7 +46,21 @@ MIN_PROBABILITY = 0.05
 # least this likely, makes the sources "differ".
 DIFFER_RATIO = 0.8
 DIFFER_PROBABILITY = 0.5
+# A rival answer stated more confidently than a sentence cited for the winner is shown
+# too, if it is at least this likely.
+DIFFER_FLOOR = 0.2
 MAX_CORROBORATING = 3
+# How much a span that fits the question poorly counts (``span_fit``).
+PLACE_ELSEWHERE = 0.1
+CHANGE_ELSEWHERE = 0.5
+_LOCATIVE = (" in", " at", " near", " from", " outside", " inside", " across", " to")
+_CHANGE_BEFORE = (" by", " down", " up", " of")
+# "the Prague appearance": a place named as the setting of an event.
+_EVENT_AFTER = re.compile(
+    r"\s+(?:appearance|speech|visit|summit|conference|meeting|talks?|event|interview|rally|"
+    r"address|trip|hearing|trial|ceremony|concert|match|games|forum|launch|briefing)\b",
+    re.I,
+)
 # Statements (non-factoid answers) keep this share of the best one's probability.
 KEEP_RATIO = 0.5
 MAX_STATEMENTS = {Kind.STATEMENT: 4, Kind.YESNO: 2}
@@ -84,18 +98,28 @@ class Scored:
 
 
 @dataclass(frozen=True)
+class Vote:
+    """A sentence stating a candidate answer, and how much it counts for it: its
+    probability, less when the span fits the question poorly."""
+
+    scored: Scored
+    span: Span
+    weight: float
+
+
+@dataclass(frozen=True)
 class Candidate:
     """One normalised answer of a factoid question and the sentences that state it,
-    best first, one per passage."""
+    strongest first, one per passage."""
 
     key: str
     text: str
     support: float
-    statements: tuple[tuple[Scored, Span], ...]
+    votes: tuple[Vote, ...]
 
     @property
-    def best(self) -> Scored:
-        return self.statements[0][0]
+    def best(self) -> Vote:
+        return self.votes[0]
 
 
 class ExtractiveAnswerer:
@@ -117,7 +141,7 @@ class ExtractiveAnswerer:
         if not scored:
             return abstention(question, results[:3])
         if q.is_factoid:
-            candidates = rank_candidates(scored, q.kind)
+            candidates = rank_candidates(scored, q)
             if candidates:
                 return self._finish(question, results, factoid_answer(question, candidates))
         statements = select_statements(q, scored)
@@ -144,87 +168,107 @@ class ExtractiveAnswerer:
 # --- factoid questions -----------------------------------------------------------------
 
 
-def rank_candidates(scored: Sequence[Scored], kind: Kind = Kind.ENTITY) -> list[Candidate]:
+def rank_candidates(scored: Sequence[Scored], q: Analysis) -> list[Candidate]:
     """The answers stated in the best sentences, most supported first.
 
-    A candidate's support is the noisy-or of its passages' best probabilities: one vote
-    per passage, so a passage repeating a name does not outvote two that agree. A
-    sentence that names another year than the asked one, or reads as navigation text,
-    gives no support."""
-    by_key: dict[str, dict[tuple[str, int], tuple[Scored, Span]]] = {}
+    A candidate's support is the noisy-or of its passages' best votes: one vote per
+    passage, so a passage repeating a name does not outvote two that agree. A sentence
+    that names another year than the asked one, or reads as navigation text, gives no
+    support."""
+    votes: dict[str, dict[tuple[str, int], Vote]] = {}
     spellings: dict[str, list[str]] = {}
-    for s in scored[:TOP_SENTENCES]:
-        if s.p < MIN_PROBABILITY or s.feature(_CONFLICT) > 0.5 or s.feature(_BOILERPLATE) > 0.5:
-            continue
+
+    def vote(s: Scored, span: Span, weight: float) -> None:
+        passages = votes.setdefault(span.key, {})
+        held = passages.get(s.passage)
+        if held is None or weight > held.weight:
+            passages[s.passage] = Vote(s, span, weight)
+        spellings.setdefault(span.key, []).append(span.text)
+
+    usable = [s for s in scored if s.feature(_CONFLICT) < 0.5 and s.feature(_BOILERPLATE) < 0.5]
+    for s in usable[:TOP_SENTENCES]:
+        if s.p < MIN_PROBABILITY:
+            break
         for span in s.sentence.spans:
-            if kind is Kind.PLACE and not _fits_place(span, s.sentence.text):
-                continue
-            passages = by_key.setdefault(span.key, {})
-            if s.passage not in passages:  # scored is best first: keep each passage's best
-                passages[s.passage] = (s, span)
-            spellings.setdefault(span.key, []).append(span.text)
+            fit = span_fit(span, s.sentence.text, q)
+            if fit > 0:
+                vote(s, span, s.p * fit)
     out = []
-    for key, passages in by_key.items():
-        statements = tuple(sorted(passages.values(), key=lambda item: -item[0].p))
-        support = 1.0 - float(np.prod([1.0 - s.p for s, _ in statements]))
+    for key, passages in votes.items():
+        held = tuple(sorted(passages.values(), key=lambda v: -v.weight))
+        support = 1.0 - float(np.prod([1.0 - v.weight for v in held]))
         text = max(spellings[key], key=lambda t: (len(t.split()), len(t)))
-        out.append(Candidate(key, text, support, statements))
-    return sorted(out, key=lambda c: (-c.support, -c.best.p))
+        out.append(Candidate(key, text, support, held))
+    return sorted(out, key=lambda c: (-c.support, -c.best.weight))
 
 
-def _fits_place(span: Span, sentence: str) -> bool:
-    """A place answer is a known place, or a name that follows "in", "at", "near"..."""
-    if span.kind is Kind.PLACE:
-        return True
+def span_fit(span: Span, sentence: str, q: Analysis) -> float:
+    """How well a span of the asked kind answers the question, from 0 to 1.
+
+    A place answer follows "in", "at", "near"... or names an event's setting ("the
+    Prague appearance"); a known place elsewhere in the sentence ("Britain intends
+    ...") is a weak answer and an unknown name is none. The
+    answer to a change question ("by how much did X fall") is the size of the change:
+    a percentage, or the number after "by", "down", "up"."""
     before = sentence[: span.start].rstrip().lower()
-    return before.endswith((" in", " at", " near", " from", " to", " outside", " across"))
+    if q.kind is Kind.PLACE:
+        if before.endswith(_LOCATIVE) or _EVENT_AFTER.match(sentence, span.end):
+            return 1.0
+        return PLACE_ELSEWHERE if span.kind is Kind.PLACE else 0.0
+    if q.asks_change:
+        if span.key.startswith("pct:") or before.endswith(_CHANGE_BEFORE):
+            return 1.0
+        return CHANGE_ELSEWHERE
+    return 1.0
 
 
 def differs(winner: Candidate, other: Candidate) -> bool:
-    """Whether ``other`` is a rival answer the reader should see: nearly as supported,
-    stated confidently, and by another document than the ones stating the winner."""
-    if other.best.p < max(DIFFER_RATIO * winner.best.p, DIFFER_PROBABILITY):
+    """Whether ``other`` is a rival answer the reader should see: stated by another
+    document than the ones stating the winner, and either nearly as confidently as the
+    winner or more confidently than a sentence the answer cites for the winner."""
+    weakest = min(v.weight for v in winner.votes[: 1 + MAX_CORROBORATING])
+    strong = other.best.weight >= max(DIFFER_RATIO * winner.best.weight, DIFFER_PROBABILITY)
+    if not strong and not (other.best.weight >= max(weakest, DIFFER_FLOOR)):
         return False
-    winner_docs = {s.sentence.result.passage.doc_id for s, _ in winner.statements}
-    rival = [s for s, _ in other.statements if s.sentence.result.passage.doc_id not in winner_docs]
+    winner_docs = {v.scored.sentence.result.passage.doc_id for v in winner.votes}
+    rival = [v for v in other.votes if v.scored.sentence.result.passage.doc_id not in winner_docs]
     if not rival:
         return False
-    return not any(span.key == winner.key for span in rival[0].sentence.spans)
+    return not any(span.key == winner.key for span in rival[0].scored.sentence.spans)
 
 
 def factoid_answer(question: str, candidates: Sequence[Candidate]) -> Answer:
     """The winning answer in its best sentence, cited by every passage that states it;
-    "Sources differ" when a rival answer is nearly as well supported."""
+    "Sources differ" when a rival answer is as credible as the winner's support."""
     winner = candidates[0]
-    lead, lead_span = winner.statements[0]
-    groups: list[list[tuple[Scored, Span]]] = [list(winner.statements[: 1 + MAX_CORROBORATING])]
+    lead = winner.best
+    groups: list[list[Vote]] = [list(winner.votes[: 1 + MAX_CORROBORATING])]
     rival = next((c for c in candidates[1:3] if differs(winner, c)), None)
     if rival is not None:
-        taken = {id(s.sentence) for s, _ in groups[0]}
+        taken = {id(v.scored.sentence) for v in groups[0]}
         groups.append(
-            [(s, sp) for s, sp in rival.statements if id(s.sentence) not in taken][
-                : 1 + MAX_CORROBORATING
-            ]
+            [v for v in rival.votes if id(v.scored.sentence) not in taken][: 1 + MAX_CORROBORATING]
         )
     citations: list[Citation] = []
     markers: list[str] = []
     for group in groups:
         marks = ""
-        for s, _ in group:
+        for v in group:
             n = len(citations) + 1
-            citations.append(_cite(n, s))
+            citations.append(_cite(n, v.scored))
             marks += f"[{n}]"
         markers.append(marks)
-    text = f"{winner.text}: {attributed(lead)} {markers[0]}"
+    text = f"{winner.text}: {attributed(lead.scored)} {markers[0]}"
     if rival is not None:
         text += f" Sources differ: {winner.text} {markers[0]}; {rival.text} {markers[1]}."
+    sentence = lead.scored.sentence
     span = AnswerSpan(
-        text=lead_span.text,
+        text=lead.span.text,
         n=1,
-        start=lead.sentence.start + lead_span.start,
-        end=lead.sentence.start + lead_span.end,
+        start=sentence.start + lead.span.start,
+        end=sentence.start + lead.span.end,
     )
-    return Answer(question, text, False, tuple(citations), confidence=lead.p, answer_span=span)
+    return Answer(question, text, False, tuple(citations), confidence=lead.weight, answer_span=span)
 
 
 # --- statements, descriptions, reasons -------------------------------------------------

@@ -120,6 +120,7 @@ _DURATION = re.compile(
     r"fortnights?|nights?)\b",
     re.I,
 )
+_PERCENT_UNIT = re.compile(r"\s*(?:%|per\s*cent\b|percent\b|percentage\s+points?\b)", re.I)
 # Not a part of "2025-26", "06:00" or "1.5.2": those are ranges, times and versions.
 _NUMBER = re.compile(rf"(?<![\w$£€.:=/#-])-?{_NUM}{_SCALE_RE}(?![\w.:-]\d|\d)", re.I)
 
@@ -565,7 +566,11 @@ def _numbers(sentence: str) -> list[Span]:
         text = m.group(0).strip()
         if not re.search(r"\d", text) and text.lower() in ("one", "a"):
             continue
-        out.append(Span(Kind.NUMBER, text, m.start(), m.start() + len(text), f"n:{_value(text):g}"))
+        key = f"n:{_value(text):g}"
+        unit = _PERCENT_UNIT.match(sentence, m.start() + len(text))
+        if unit:  # "34 per cent" is the number's whole answer
+            text, key = sentence[m.start() : unit.end()], f"pct:{_value(text):g}"
+        out.append(Span(Kind.NUMBER, text, m.start(), m.start() + len(text), key))
     return out
 
 

@@ -559,3 +559,18 @@ def test_results_are_frozen() -> None:
         result.kind = Kind.DATE  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.constraints.negated = True  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("question", "change"),
+    [
+        ("By how much did the olive oil harvest fall?", True),
+        ("What pay rise did the dock workers want?", True),
+        ("How much have house prices risen since 2020?", True),
+        ("How many people attended the march?", False),
+        ("What is the rise of fascism?", False),  # a description, not a number
+        ("Which bank cut its growth forecast?", False),  # an organisation
+    ],
+)
+def test_asks_change(question: str, change: bool) -> None:
+    assert analyse(question).asks_change is change

@@ -53,3 +53,12 @@ def test_people_and_places() -> None:
 
 def test_statements_have_no_spans() -> None:
     assert extract(SENTENCE, Kind.STATEMENT) == []
+
+
+def test_a_number_keeps_its_percent_unit() -> None:
+    spans = extract("Output fell to 780,000 tonnes, down 34 per cent, and 2% more.", Kind.NUMBER)
+    assert [(s.text, s.key) for s in spans] == [
+        ("780,000", "n:780000"),
+        ("34 per cent", "pct:34"),
+        ("2%", "pct:2"),
+    ]
