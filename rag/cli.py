@@ -17,7 +17,7 @@ import typer
 
 if TYPE_CHECKING:
     from rag.answers import Turn
-    from rag.services import Services
+    from rag.library import Library
     from rag.settings import Settings
 
 app = typer.Typer(
@@ -73,12 +73,12 @@ def _settings() -> Settings:
 
 
 @contextmanager
-def _services() -> Iterator[Services]:
+def _library() -> Iterator[Library]:
     from rag.errors import RagError, UsageError
-    from rag.services import Services
+    from rag.library import Library
 
     try:
-        yield Services(_settings())
+        yield Library(_settings())
     except UsageError as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from e
@@ -98,17 +98,10 @@ def ingest(
     as_json: JsonFlag = False,
 ) -> None:
     """Add or update documents; unchanged ones cost nothing."""
-    from ingest.pipeline import Ingestor
     from rag.progress import ingest_progress
 
-    with _services() as services, ingest_progress() as progress:
-        report = Ingestor(services.settings, services.store, services.embedder).ingest(
-            inputs, progress
-        )
-        if report.added or report.updated:
-            # Index the new passages for keyword search now, while the user expects to
-            # wait, rather than in the next search.
-            services.keyword.sync(services.store)
+    with _library() as library, ingest_progress() as progress:
+        report = library.add(inputs, progress)
     if as_json:
         _print_json(report.to_json())
     else:
@@ -137,25 +130,20 @@ def search(
     """Find the passages that best match a query (dense + keyword)."""
     limit = per_doc or None
     where = _filter(doc, source, since, until)
-    from rag.retrieval import HybridRetriever
-
-    with _services() as services:
-        retriever = HybridRetriever(services.store, services.query_embedder, services.keyword)
+    with _library() as library:
         if queries is not None:
             _run_batch(
                 queries,
                 as_json,
                 lambda text, _history: {
-                    "results": [
-                        r.to_json() for r in retriever.retrieve(text, k, where, per_doc=limit)
-                    ]
+                    "results": [r.to_json() for r in library.search(text, k, where, limit)]
                 },
             )
             return
         if not query:
             typer.echo("error: give a QUERY or --queries FILE", err=True)
             raise typer.Exit(2)
-        results = retriever.retrieve(query, k, where, per_doc=limit)
+        results = library.search(query, k, where, limit)
     if as_json:
         _print_json({"query": query, "results": [r.to_json() for r in results]})
     else:
@@ -207,21 +195,18 @@ def ask(
 ) -> None:
     """Answer a question from the documents, citing each claim as [n]."""
     where = _filter(doc, source, since, until)
-    from rag.ask import AskPipeline
-
-    with _services() as services:
-        pipeline = AskPipeline(services)
+    with _library() as library:
         if questions is not None:
             _run_batch(
                 questions,
                 as_json,
-                lambda text, history: pipeline.ask(text, history, search_filter=where).to_json(),
+                lambda text, history: library.ask(text, history, search_filter=where).to_json(),
             )
             return
         if not question:
             typer.echo("error: give a QUESTION or --questions FILE", err=True)
             raise typer.Exit(2)
-        answer = pipeline.ask(question, search_filter=where)
+        answer = library.ask(question, search_filter=where)
     if as_json:
         _print_json(answer.to_json())
     else:
@@ -233,8 +218,8 @@ def ask(
 @docs_app.command("list")
 def docs_list(as_json: JsonFlag = False) -> None:
     """List the stored documents."""
-    with _services() as services:
-        records = services.store.list_documents()
+    with _library() as library:
+        records = library.documents()
     if as_json:
         _print_json([r.summary() for r in records])
     else:
@@ -248,10 +233,8 @@ def docs_remove(
     targets: Annotated[list[str], typer.Argument(help="Document ids or sources.")],
 ) -> None:
     """Remove documents (by id or by source) and their passages."""
-    from rag.library import remove_documents
-
-    with _services() as services:
-        removed, unknown = remove_documents(services.store, targets)
+    with _library() as library:
+        removed, unknown = library.remove(targets)
     for record in removed:
         typer.echo(f"removed {record.doc_id}  {record.title}")
     for target in unknown:
@@ -267,17 +250,15 @@ def serve(
     """Start the chat window in the browser (Gradio)."""
     from ui.app import serve as serve_app
 
-    with _services() as services:
-        serve_app(services, host=host, port=port)
+    with _library() as library:
+        serve_app(library, host=host, port=port)
 
 
 @app.command()
 def reindex() -> None:
     """Rebuild the keyword index from Chroma."""
-    with _services() as services:
-        services.keyword.clear()
-        services.keyword.sync(services.store)
-        typer.echo(f"keyword index rebuilt: {len(services.keyword)} passages")
+    with _library() as library:
+        typer.echo(f"keyword index rebuilt: {library.reindex()} passages")
 
 
 def main() -> None:

@@ -7,7 +7,6 @@ filesystem or the environment at import time.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 import platformdirs
 from pydantic import Field, field_validator, model_validator
@@ -68,9 +67,12 @@ class Settings(BaseSettings):
             "below this are withheld; unset: the answerer's calibrated default."
         ),
     )
-    answer_mode: Literal["extractive", "openai"] = Field(
+    answer_mode: str = Field(
         default="extractive",
-        description="extractive (no LLM, default) or openai (any OpenAI-compatible endpoint).",
+        description=(
+            "How questions are answered: extractive (no LLM, default) or openai (any "
+            "OpenAI-compatible endpoint); the names come from rag.modes.MODES."
+        ),
     )
     llm_base_url: str | None = Field(
         default=None,
@@ -96,6 +98,15 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"RAG_CHROMA_URL={value!r} must look like http://host:port")
         return value.rstrip("/")
+
+    @field_validator("answer_mode")
+    @classmethod
+    def _check_mode(cls, value: str) -> str:
+        from rag.modes import MODES
+
+        if value not in MODES:
+            raise ValueError(f"RAG_ANSWER_MODE={value!r}: choose one of {', '.join(MODES)}")
+        return value
 
     @model_validator(mode="after")
     def _check_combinations(self) -> Settings:

@@ -63,8 +63,7 @@ class Api:
         if not (question or "").strip():
             raise gr.Error("question is empty")
         try:
-            pipeline = self.backend.pipeline()
-            return pipeline.ask(question.strip(), turns_from(history)).to_json()
+            return self.backend.library.ask(question.strip(), turns_from(history)).to_json()
         except RagError as e:
             raise gr.Error(str(e)) from e
 
@@ -81,6 +80,6 @@ class Api:
     def documents(self) -> list[dict[str, Any]]:
         """The stored documents; the JSON of `rag docs list --json`."""
         try:
-            return [r.summary() for r in self.backend.documents()]
+            return [r.summary() for r in self.backend.library.documents()]
         except RagError as e:
             raise gr.Error(str(e)) from e

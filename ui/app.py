@@ -13,7 +13,8 @@ from typing import Any
 import gradio as gr
 
 from rag.errors import UsageError
-from rag.services import Services
+from rag.library import Library
+from ui import openai_door
 from ui.api import Api
 from ui.assets import COPY_JS, CSS, PICK_JS, SCRIPT, SCROLL_TO_QUOTE_JS
 from ui.backend import Backend, Preferences
@@ -162,17 +163,15 @@ def _docs_tab(max_mb: float) -> DocsTab:
 def _settings_tab(backend: Backend) -> SettingsTab:
     defaults = backend.default_preferences()
     llm = backend.settings.llm_base_url
+    choices, choosable = backend.mode_choices()
     mode = gr.Radio(
-        choices=[
-            ("Extractive: quotes sentences from your documents (no LLM)", "extractive"),
-            ("OpenAI-compatible endpoint: an LLM writes the answer", "openai"),
-        ],
+        choices=choices,
         value=defaults.mode,
         label="Answer mode",
         info=f"LLM endpoint: {llm} ({backend.settings.llm_model})"
         if llm
         else "The LLM mode needs RAG_LLM_BASE_URL set when the server starts.",
-        interactive=bool(llm),
+        interactive=choosable,
         elem_id="rag-mode",
     )
     passages = gr.Slider(
@@ -342,12 +341,12 @@ def parse_auth(value: str | None) -> list[tuple[str, str]] | None:
 
 
 def serve(
-    services: Services, host: str = "127.0.0.1", port: int = 7860, *, block: bool = True
+    library: Library, host: str = "127.0.0.1", port: int = 7860, *, block: bool = True
 ) -> gr.Blocks:
     """Start the chat window; with ``block=False`` return once it is listening."""
-    auth = parse_auth(services.settings.auth)
-    backend = Backend(services)
-    backend.warm_up()
+    auth = parse_auth(library.settings.auth)
+    backend = Backend(library)
+    library.warm_up()
     demo = build_app(backend)
     demo.queue(default_concurrency_limit=8)
     demo.launch(
@@ -356,7 +355,7 @@ def serve(
         auth=auth,
         auth_message="Log in to ask your documents." if auth else None,
         max_file_size=backend.settings.max_file_bytes,
-        prevent_thread_lock=not block,
+        prevent_thread_lock=True,
         show_error=True,
         quiet=not block,
         css=CSS,
@@ -364,4 +363,16 @@ def serve(
         theme=gr.themes.Soft(),
         footer_links=["api"],
     )
+    mount_doors(demo.app, library, auth)
+    if block:
+        demo.block_thread()
     return demo
+
+
+def mount_doors(app: Any, library: Library, auth: list[tuple[str, str]] | None) -> None:
+    """Put the OpenAI-compatible routes in front of Gradio's own on its FastAPI app."""
+    before = len(app.router.routes)
+    app.include_router(openai_door.router(library, auth))
+    added = app.router.routes[before:]
+    del app.router.routes[before:]
+    app.router.routes[:0] = added

@@ -26,7 +26,7 @@ class LibraryHandlers:
 
     def _records(self) -> list[DocumentRecord]:
         try:
-            return self.backend.documents()
+            return self.backend.library.documents()
         except RagError as e:
             raise gr.Error(str(e)) from e
 

@@ -13,7 +13,6 @@ from gradio_client import Client, handle_file
 
 from ingest.pipeline import Ingestor
 from ingest.report import IngestReport
-from rag.ask import AskPipeline
 
 if TYPE_CHECKING:
     from tests.ui.conftest import LiveApp
@@ -48,7 +47,7 @@ def test_documents_equals_docs_list_json(client: Client, live_app: LiveApp) -> N
 def test_ask_equals_rag_ask_json(client: Client, live_app: LiveApp) -> None:
     question = "How much will the Eastside tram line in Corvale cost?"
     got = client.predict(question, [], api_name="/ask")
-    expected = AskPipeline(live_app.services).ask(question).to_json()
+    expected = live_app.library.ask(question).to_json()
     assert got == expected
     assert not got["abstained"] and "412 million" in got["answer"]
     assert got["citations"][0]["quote_start"] >= got["citations"][0]["start"]
