@@ -18,7 +18,7 @@ from ingest.identity import content_hash, doc_id_for, fingerprint, passage_id
 from ingest.loaders import LoadResult, load_file
 from ingest.model import SourceDocument
 from ingest.report import DocOutcome, Failure, IngestReport
-from ingest.sources import expand_inputs, fetch_url
+from ingest.sources import expand_inputs, fetch_url, is_url
 from rag.embedding import Embedder
 from rag.errors import IngestError
 from rag.settings import Settings
@@ -80,7 +80,7 @@ class Ingestor:
             yield from result.documents
 
     def _load_one(self, item: str) -> LoadResult:
-        if item.startswith(("http://", "https://")):
+        if is_url(item):
             return fetch_url(
                 item, timeout=self.settings.url_timeout, max_bytes=self.settings.max_file_bytes
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ingest.sources import is_url
 from vectorstore.chroma import ChromaStore
 from vectorstore.records import DocumentRecord
 
@@ -14,7 +15,7 @@ def resolve(store: ChromaStore, target: str) -> list[DocumentRecord]:
     if found:
         return list(found.values())
     matches = store.find_by_source(target)
-    if not matches and not target.startswith(("http://", "https://")):
+    if not matches and not is_url(target):
         from pathlib import Path
 
         absolute = str(Path(target).expanduser().resolve())

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from ingest.report import Failure
+from ingest.sources import is_url
 
 ALLOWED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".jsonl")
 ALLOWED_LABEL = ".txt, .md, .html, .pdf, .docx, .jsonl"
@@ -53,7 +54,7 @@ def stage(files: Sequence[str], urls: str, uploads_dir: Path, max_bytes: int) ->
         url = line.strip()
         if not url:
             continue
-        if url.lower().startswith(("http://", "https://")):
+        if is_url(url):
             staged.inputs.append(url)
             staged.names[url] = url
         else:

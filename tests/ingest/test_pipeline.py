@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -255,3 +256,24 @@ def test_remove_by_id_and_by_source_removes_passages_too(ingest_with, tmp_path) 
     assert [r.doc_id for r in removed] == ["keep-me"] and unknown == []
     assert store.count_passages() == 0
     assert store.list_documents(complete_only=False) == []
+
+
+class _NoEmbedder:
+    dimension = 384
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        raise AssertionError("nothing should be embedded")
+
+
+def test_an_upper_case_url_is_fetched_not_opened_as_a_file(settings_factory) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"HTTPS://127.0.0.1:{port}/article.html"
+    settings = settings_factory()
+
+    report = Ingestor(settings, ChromaStore(settings), _NoEmbedder()).ingest([url])
+
+    (failure,) = report.failed
+    assert failure.source == url
+    assert "cannot be reached" in failure.error, failure.error
