@@ -121,7 +121,10 @@ def ingest(
 @app.command()
 def search(
     query: Annotated[str | None, typer.Argument(help="What to search for.")] = None,
-    k: Annotated[int, typer.Option("-k", help="Number of passages.", min=1, max=200)] = 5,
+    k: Annotated[
+        int | None,
+        typer.Option("-k", help="Number of passages (default: RAG_TOP_K).", min=1, max=200),
+    ] = None,
     queries: Annotated[
         Path | None, typer.Option(help="A jsonl file of {id, text} queries (needs --json).")
     ] = None,
@@ -140,6 +143,7 @@ def search(
     from rag.retrieval import HybridRetriever
 
     with _services() as services:
+        count = k or services.settings.top_k
         retriever = HybridRetriever(services.store, services.query_embedder, services.keyword)
         if queries is not None:
             _run_batch(
@@ -147,7 +151,7 @@ def search(
                 as_json,
                 lambda text, _history: {
                     "results": [
-                        r.to_json() for r in retriever.retrieve(text, k, where, per_doc=limit)
+                        r.to_json() for r in retriever.retrieve(text, count, where, per_doc=limit)
                     ]
                 },
             )
@@ -155,7 +159,7 @@ def search(
         if not query:
             typer.echo("error: give a QUERY or --queries FILE", err=True)
             raise typer.Exit(2)
-        results = retriever.retrieve(query, k, where, per_doc=limit)
+        results = retriever.retrieve(query, count, where, per_doc=limit)
     if as_json:
         _print_json({"query": query, "results": [r.to_json() for r in results]})
     else:

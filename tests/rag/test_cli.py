@@ -96,6 +96,15 @@ def test_search_json_ranks_the_moore_article_first(ingested, run_rag) -> None:
     assert scores == sorted(scores, reverse=True)
 
 
+def test_search_returns_rag_top_k_passages_without_k(ingested, run_rag) -> None:
+    home, _, _ = ingested
+
+    result = run_rag(["search", "Moore", "--per-doc", "0", "--json"], home, RAG_TOP_K="2")
+
+    assert result.returncode == 0, result.stderr
+    assert len(_json(result)["results"]) == 2
+
+
 def test_search_queries_file_prints_one_line_per_query(ingested, run_rag, tmp_path) -> None:
     home, _, _ = ingested
     queries = tmp_path / "queries.jsonl"
