@@ -209,7 +209,8 @@ def ask(
     until: UntilOption = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Answer a question from the documents, citing each claim as [n]."""
+    # The help is rich markup: an unescaped [n] would be read as a tag and vanish.
+    r"""Answer a question from the documents, citing each claim as \[n]."""
     where = _filter(doc, source, since, until)
     from rag.ask import AskPipeline
 

@@ -7,8 +7,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from ingest.pipeline import Ingestor
+from rag.cli import app
 from rag.settings import Settings
 from vectorstore.chroma import ChromaStore
 from vectorstore.keyword import KeywordIndex
@@ -236,6 +238,14 @@ def test_usage_errors_and_invalid_settings_exit_2(run_rag, tmp_path, args, env, 
 
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert expected in result.stderr
+
+
+@pytest.mark.parametrize("args", [["--help"], ["ask", "--help"]], ids=["rag", "ask"])
+def test_help_shows_the_citation_marker(args: list[str]) -> None:
+    result = CliRunner().invoke(app, args)
+
+    assert result.exit_code == 0, result.output
+    assert "citing each claim as [n]." in result.output
 
 
 def test_help_exits_0(run_rag, tmp_path) -> None:
