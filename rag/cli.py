@@ -228,7 +228,8 @@ def ask(
             raise typer.Exit(2)
         answer = pipeline.ask(question, search_filter=where)
     if as_json:
-        _print_json(answer.to_json())
+        # the same shape as a --questions line, whose id the caller chose
+        _print_json({"id": None, **answer.to_json()})
     else:
         from rag.display import print_answer
 

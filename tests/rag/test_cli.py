@@ -170,6 +170,24 @@ def test_ask_questions_file_takes_history_and_gives_spans(ingested, run_rag, tmp
     assert 0.0 <= where["confidence"] <= 1.0
 
 
+def test_ask_json_for_one_question_has_the_shape_of_a_questions_line(
+    ingested, run_rag, tmp_path
+) -> None:
+    home, _, _ = ingested
+    question = "What did Moore say about AI?"
+    questions = tmp_path / "one.jsonl"
+    questions.write_text(json.dumps({"id": "q1", "text": question}) + "\n", encoding="utf-8")
+
+    single = run_rag(["ask", question, "--json"], home)
+    batch = run_rag(["ask", "--questions", str(questions), "--json"], home)
+
+    assert single.returncode == 0, single.stderr
+    assert batch.returncode == 0, batch.stderr
+    one, line = _json(single), _json(batch)
+    assert one["id"] is None and line["id"] == "q1"
+    assert list(one) == list(line)
+
+
 def test_ask_history_with_a_bad_role_is_a_usage_error(ingested, run_rag, tmp_path) -> None:
     home, _, _ = ingested
     questions = tmp_path / "bad.jsonl"
