@@ -59,7 +59,6 @@ class Ingestor:
             "chunk_size": settings.chunk_size,
             "chunk_overlap": settings.chunk_overlap,
             "title_in_embedding": settings.title_in_embedding,
-            "model": "all-MiniLM-L6-v2",
         }
 
     def ingest(
@@ -119,7 +118,7 @@ class Ingestor:
     ) -> _Planned | None:
         doc_id = doc_id_for(doc)
         text_hash = content_hash(doc.text)
-        version = fingerprint(doc, text_hash, self.recipe)
+        version = fingerprint(doc, text_hash, self.recipe, self.embedder.name)
         existing = self.store.get_documents([doc_id]).get(doc_id)
         if existing and existing.fingerprint == version and existing.state == STATE_COMPLETE:
             report.unchanged.append(DocOutcome.of(existing))
