@@ -10,6 +10,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -36,16 +37,27 @@ DocOption = Annotated[
 SourceOption = Annotated[
     list[str] | None, typer.Option("--source", help="Only documents from this source.")
 ]
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as e:
+        raise typer.BadParameter(f"{text!r} is not a date; write it as YYYY-MM-DD") from e
+
+
 SinceOption = Annotated[
-    str | None, typer.Option("--since", help="Only documents dated on or after YYYY-MM-DD.")
+    date | None,
+    typer.Option("--since", parser=_day, help="Only documents dated on or after YYYY-MM-DD."),
 ]
 UntilOption = Annotated[
-    str | None, typer.Option("--until", help="Only documents dated on or before YYYY-MM-DD.")
+    date | None,
+    typer.Option("--until", parser=_day, help="Only documents dated on or before YYYY-MM-DD."),
 ]
 
 
 def _filter(
-    docs: list[str] | None, sources: list[str] | None, since: str | None, until: str | None
+    docs: list[str] | None, sources: list[str] | None, since: date | None, until: date | None
 ) -> Any:
     from rag.retrieval import SearchFilter
 

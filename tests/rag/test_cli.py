@@ -248,8 +248,17 @@ def test_a_failed_input_makes_ingest_exit_1(run_rag, tmp_path) -> None:
         (["search", "--json"], {}, "QUERY"),
         (["docs", "list"], {"RAG_CHUNK_SIZE": "5"}, "RAG_CHUNK_SIZE"),
         (["docs", "list"], {"RAG_CHROMA_URL": "localhost:8000"}, "RAG_CHROMA_URL"),
+        (["search", "x", "--since", "yesterday"], {}, "'yesterday' is not a date"),
+        (["ask", "x", "--until", "2023-02-30"], {}, "'2023-02-30' is not a date"),
     ],
-    ids=["unknown-option", "search-without-query", "chunk-size-too-small", "bad-chroma-url"],
+    ids=[
+        "unknown-option",
+        "search-without-query",
+        "chunk-size-too-small",
+        "bad-chroma-url",
+        "since-not-a-date",
+        "until-not-a-day",
+    ],
 )
 def test_usage_errors_and_invalid_settings_exit_2(run_rag, tmp_path, args, env, expected) -> None:
     result = run_rag(args, tmp_path / "home", **env)
