@@ -77,10 +77,6 @@ class SentenceTransformerEmbedder:
                 self.dimension = int(self._model.get_embedding_dimension())
         return self._model
 
-    @property
-    def tokenizer(self) -> Any:
-        return self._load().tokenizer
-
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)

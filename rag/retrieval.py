@@ -7,7 +7,6 @@ that overlap a better passage of the same document are folded into it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -204,7 +203,3 @@ def _overlaps(a: Passage, b: Passage, share: float = 0.5) -> bool:
         return False
     common = min(a.end, b.end) - max(a.start, b.start)
     return common > share * min(a.end - a.start, b.end - b.start)
-
-
-def results_json(results: Sequence[Result]) -> list[dict[str, Any]]:
-    return [r.to_json() for r in results]
