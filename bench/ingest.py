@@ -78,6 +78,7 @@ class _RecordingEmbedder:
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
+        self.name = inner.name
         self.dimension = inner.dimension
         self.calls = self.texts = 0
         self.seconds = 0.0

@@ -18,7 +18,7 @@ from ingest.identity import content_hash, doc_id_for, fingerprint, passage_id
 from ingest.loaders import LoadResult, load_file
 from ingest.model import SourceDocument
 from ingest.report import DocOutcome, Failure, IngestReport
-from ingest.sources import expand_inputs, fetch_url
+from ingest.sources import expand_inputs, fetch_url, is_url
 from rag.embedding import Embedder
 from rag.errors import IngestError
 from rag.settings import Settings
@@ -59,7 +59,6 @@ class Ingestor:
             "chunk_size": settings.chunk_size,
             "chunk_overlap": settings.chunk_overlap,
             "title_in_embedding": settings.title_in_embedding,
-            "model": "all-MiniLM-L6-v2",
         }
 
     def ingest(
@@ -80,7 +79,7 @@ class Ingestor:
             yield from result.documents
 
     def _load_one(self, item: str) -> LoadResult:
-        if item.startswith(("http://", "https://")):
+        if is_url(item):
             return fetch_url(
                 item, timeout=self.settings.url_timeout, max_bytes=self.settings.max_file_bytes
             )
@@ -119,7 +118,7 @@ class Ingestor:
     ) -> _Planned | None:
         doc_id = doc_id_for(doc)
         text_hash = content_hash(doc.text)
-        version = fingerprint(doc, text_hash, self.recipe)
+        version = fingerprint(doc, text_hash, self.recipe, self.embedder.name)
         existing = self.store.get_documents([doc_id]).get(doc_id)
         if existing and existing.fingerprint == version and existing.state == STATE_COMPLETE:
             report.unchanged.append(DocOutcome.of(existing))

@@ -6,7 +6,7 @@ print ``Answer.to_json()`` as the ``rag ask --json`` contract.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -110,10 +110,6 @@ class Answerer(Protocol):
     """Answers a question from retrieved passages alone."""
 
     def answer(self, question: str, results: Sequence[Result]) -> Answer: ...
-
-
-class StreamingAnswerer(Answerer, Protocol):
-    def stream(self, question: str, results: Sequence[Result]) -> Iterator[str | Answer]: ...
 
 
 def make_citation(

@@ -10,6 +10,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -36,16 +37,27 @@ DocOption = Annotated[
 SourceOption = Annotated[
     list[str] | None, typer.Option("--source", help="Only documents from this source.")
 ]
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as e:
+        raise typer.BadParameter(f"{text!r} is not a date; write it as YYYY-MM-DD") from e
+
+
 SinceOption = Annotated[
-    str | None, typer.Option("--since", help="Only documents dated on or after YYYY-MM-DD.")
+    date | None,
+    typer.Option("--since", parser=_day, help="Only documents dated on or after YYYY-MM-DD."),
 ]
 UntilOption = Annotated[
-    str | None, typer.Option("--until", help="Only documents dated on or before YYYY-MM-DD.")
+    date | None,
+    typer.Option("--until", parser=_day, help="Only documents dated on or before YYYY-MM-DD."),
 ]
 
 
 def _filter(
-    docs: list[str] | None, sources: list[str] | None, since: str | None, until: str | None
+    docs: list[str] | None, sources: list[str] | None, since: date | None, until: date | None
 ) -> Any:
     from rag.retrieval import SearchFilter
 
@@ -114,7 +126,10 @@ def ingest(
 @app.command()
 def search(
     query: Annotated[str | None, typer.Argument(help="What to search for.")] = None,
-    k: Annotated[int, typer.Option("-k", help="Number of passages.", min=1, max=200)] = 5,
+    k: Annotated[
+        int | None,
+        typer.Option("-k", help="Number of passages (default: RAG_TOP_K).", min=1, max=200),
+    ] = None,
     queries: Annotated[
         Path | None, typer.Option(help="A jsonl file of {id, text} queries (needs --json).")
     ] = None,
@@ -193,7 +208,8 @@ def ask(
     until: UntilOption = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Answer a question from the documents, citing each claim as [n]."""
+    # The help is rich markup: an unescaped [n] would be read as a tag and vanish.
+    r"""Answer a question from the documents, citing each claim as \[n]."""
     where = _filter(doc, source, since, until)
     with _library() as library:
         if questions is not None:
@@ -208,7 +224,8 @@ def ask(
             raise typer.Exit(2)
         answer = library.ask(question, search_filter=where)
     if as_json:
-        _print_json(answer.to_json())
+        # the same shape as a --questions line, whose id the caller chose
+        _print_json({"id": None, **answer.to_json()})
     else:
         from rag.display import print_answer
 

@@ -17,10 +17,17 @@ import numpy as np
 
 from rag.errors import ModelError
 
+PACKAGED_MODEL = "all-MiniLM-L6-v2"
+
 
 class Embedder(Protocol):
-    """Turns texts into unit vectors of one fixed dimension."""
+    """Turns texts into unit vectors of one fixed dimension.
 
+    ``name`` identifies the model; it is part of every document's fingerprint, so a
+    change of model re-embeds the documents.
+    """
+
+    name: str
     dimension: int
 
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
@@ -43,6 +50,7 @@ class SentenceTransformerEmbedder:
 
     def __init__(self, model_path: Path | None = None, batch_size: int = 64) -> None:
         self.model_path = model_path
+        self.name = model_path.name if model_path else PACKAGED_MODEL
         self.batch_size = batch_size
         self._model: Any = None
         self._lock = threading.Lock()
@@ -69,10 +77,6 @@ class SentenceTransformerEmbedder:
                 self.dimension = int(self._model.get_embedding_dimension())
         return self._model
 
-    @property
-    def tokenizer(self) -> Any:
-        return self._load().tokenizer
-
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
@@ -98,6 +102,7 @@ class CachingEmbedder:
 
     def __init__(self, inner: Embedder, size: int = 20_000) -> None:
         self.inner = inner
+        self.name = inner.name
         self.size = size
         self.dimension = inner.dimension
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()

@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ingest.sources import is_url
 from rag.answers import Answer, Answerer, Turn
 from rag.conversation import rewrite_followup
 from rag.errors import UsageError
@@ -193,7 +194,7 @@ def resolve(store: ChromaStore, target: str) -> list[DocumentRecord]:
     if found:
         return list(found.values())
     matches = store.find_by_source(target)
-    if matches or target.lower().startswith(("http://", "https://")):
+    if matches or is_url(target):
         return matches
     absolute = str(Path(target).expanduser().resolve())
     matches = store.find_by_source(absolute)

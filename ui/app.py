@@ -12,6 +12,7 @@ from typing import Any
 
 import gradio as gr
 
+from ingest.detect import SUPPORTED
 from rag.errors import UsageError
 from rag.library import Library
 from ui import openai_door
@@ -21,7 +22,6 @@ from ui.backend import Backend, Preferences
 from ui.handlers import SOURCES_HINT, ChatHandlers, copy_text
 from ui.library import LibraryHandlers
 from ui.render import placeholder_html
-from ui.uploads import ALLOWED_LABEL
 
 TITLE = "Ask your articles"
 EXAMPLES = (
@@ -125,7 +125,7 @@ def _docs_tab(max_mb: float) -> DocsTab:
     gr.Markdown("### Add documents")
     with gr.Row(equal_height=False):
         files = gr.File(
-            label=f"Drop files here ({ALLOWED_LABEL}; up to {max_mb:g} MB each)",
+            label=f"Drop files here ({SUPPORTED}; up to {max_mb:g} MB each)",
             file_count="multiple",
             height=160,
             scale=3,

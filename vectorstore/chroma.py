@@ -27,7 +27,25 @@ def _chroma_errors() -> tuple[type[BaseException], ...]:
     import httpx
     from chromadb.errors import ChromaError
 
-    return (ChromaError, httpx.HTTPError, ConnectionError, OSError, RuntimeError, ValueError)
+    return (ChromaError, httpx.HTTPError, OSError, RuntimeError, ValueError)
+
+
+def _unreachable(error: BaseException) -> bool:
+    """True when ``error``, or an error it was raised from, is a failed connection.
+
+    Chroma's client reports a server it cannot reach as a ValueError raised while
+    handling httpx.ConnectError, so the chain is searched, not only ``error``.
+    """
+    import httpx
+
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, httpx.TransportError | ConnectionError | TimeoutError):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
 
 
 class ChromaStore:
@@ -92,13 +110,23 @@ class ChromaStore:
         except StoreError:
             raise
         except _chroma_errors() as e:
-            hint = (
-                f"is the Chroma server at {self.settings.chroma_url} running? "
+            raise StoreError(f"could not {what} ({type(e).__name__}: {e}){self._hint(e)}") from e
+
+    def _hint(self, error: BaseException) -> str:
+        """The next step for a failed server connection or a failed write to disk; other
+        errors (a rejected argument, a bug) are better left with their own message."""
+        from chromadb.errors import InternalError
+
+        if self.settings.chroma_url:
+            if not _unreachable(error):
+                return ""
+            return (
+                f"; is the Chroma server at {self.settings.chroma_url} running? "
                 "Start it with `chroma run --host 127.0.0.1 --port PORT --path DIR`"
-                if self.settings.chroma_url
-                else f"check that {self.settings.chroma_path} is writable and not full"
             )
-            raise StoreError(f"could not {what} ({type(e).__name__}: {e}); {hint}") from e
+        if isinstance(error, OSError | InternalError):
+            return f"; check that {self.settings.chroma_path} is writable and not full"
+        return ""
 
     # --- revision --------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,8 +26,9 @@ pytestmark = pytest.mark.slow
 class CountingEmbedder:
     """The real embedder, counting how often and how much it is asked to embed."""
 
-    def __init__(self, inner: Any) -> None:
+    def __init__(self, inner: Any, name: str | None = None) -> None:
         self.inner = inner
+        self.name = name or inner.name
         self.dimension = inner.dimension
         self.calls = 0
         self.texts = 0
@@ -136,6 +138,26 @@ def test_an_edited_file_is_updated_and_leaves_no_stale_passage(
     new_ids = {p.id for p in store.passages_for([old.doc_id])}
     assert new_ids.isdisjoint(old_ids)
     assert counting.texts == record.chunks
+    _assert_consistent(store)
+
+
+def test_another_embedding_model_re_embeds_every_document(
+    settings_factory, embedder, tmp_path
+) -> None:
+    note = tmp_path / "note.txt"
+    note.write_text("The tide tables for the harbour are printed weekly.\n", encoding="utf-8")
+    settings = settings_factory()
+    store = ChromaStore(settings)
+    Ingestor(settings, store, CountingEmbedder(embedder, "model-a")).ingest([str(note)])
+
+    same = CountingEmbedder(embedder, "model-a")
+    assert len(Ingestor(settings, store, same).ingest([str(note)]).unchanged) == 1
+    other = CountingEmbedder(embedder, "model-b")
+    report = Ingestor(settings, store, other).ingest([str(note)])
+
+    assert same.texts == 0
+    assert [Path(d.source) for d in report.updated] == [note]
+    assert other.texts == report.updated[0].chunks
     _assert_consistent(store)
 
 
@@ -255,3 +277,25 @@ def test_remove_by_id_and_by_source_removes_passages_too(ingest_with, tmp_path) 
     assert [r.doc_id for r in removed] == ["keep-me"] and unknown == []
     assert store.count_passages() == 0
     assert store.list_documents(complete_only=False) == []
+
+
+class _NoEmbedder:
+    name = "none"
+    dimension = 384
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        raise AssertionError("nothing should be embedded")
+
+
+def test_an_upper_case_url_is_fetched_not_opened_as_a_file(settings_factory) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"HTTPS://127.0.0.1:{port}/article.html"
+    settings = settings_factory()
+
+    report = Ingestor(settings, ChromaStore(settings), _NoEmbedder()).ingest([url])
+
+    (failure,) = report.failed
+    assert failure.source == url
+    assert "cannot be reached" in failure.error, failure.error

@@ -4,17 +4,18 @@ search, ask and stream (ending with the same answer), removal, the mode registry
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from rag.answers import Answer, Turn
 from rag.errors import UsageError
-from rag.library import Library
+from rag.library import Library, resolve
 from rag.modes import MODES
 from rag.retrieval import SearchFilter
 from rag.services import Services
 from rag.settings import Settings
+from vectorstore.chroma import ChromaStore
 
 pytestmark = pytest.mark.slow
 
@@ -95,3 +96,26 @@ def test_remove_by_source_and_unknown_targets(
     ) == 1
     assert all(not r.document.source.endswith("mi6-moore-prague.md") for r in library.search("MI6"))
     assert library.reindex() == sum(r.chunks for r in library.documents())
+
+
+class _Store:
+    """Knows no document; records which sources it was asked for."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def get_documents(self, doc_ids: list[str]) -> dict[str, Any]:
+        return {}
+
+    def find_by_source(self, source: str) -> list[Any]:
+        self.asked.append(source)
+        return []
+
+    def list_documents(self, *, complete_only: bool = True) -> list[Any]:
+        raise AssertionError("a URL is never matched as a path prefix")
+
+
+def test_an_upper_case_url_is_looked_up_as_a_url_not_as_a_path() -> None:
+    store = _Store()
+    assert resolve(cast(ChromaStore, store), "HTTPS://example.org/a") == []
+    assert store.asked == ["HTTPS://example.org/a"]

@@ -54,6 +54,17 @@ def test_stage_copies_allowed_files_and_refuses_others(tmp_path: Path) -> None:
     assert "not a web address" in reasons["ftp://b"]
 
 
+@pytest.mark.parametrize("suffix", [".text", ".log", ".ndjson", ".xhtml", ".mkd"])
+def test_stage_accepts_every_suffix_that_ingest_knows(tmp_path: Path, suffix: str) -> None:
+    upload = tmp_path / f"notes{suffix}"
+    upload.write_text("Text.", encoding="utf-8")
+
+    staged = stage([str(upload)], "", tmp_path / "uploads", 1000)
+
+    assert staged.refused == []
+    assert staged.inputs == [str((tmp_path / "uploads" / f"notes{suffix}").resolve())]
+
+
 def test_report_rows_name_every_outcome() -> None:
     report = IngestReport(
         added=[DocOutcome("a", "/u/a.md", "A", 3)],
