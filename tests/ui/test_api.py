@@ -95,7 +95,7 @@ def test_ask_is_not_blocked_by_a_running_ingest(
             assert release.wait(120), "the test never released the ingest"
             return super().ingest(inputs, progress)
 
-    monkeypatch.setattr("ui.backend.Ingestor", SlowIngestor)
+    monkeypatch.setattr("ingest.pipeline.Ingestor", SlowIngestor)  # read by Library.add
     doc = tmp_path / "slow.md"
     doc.write_text("# Slow\n\nThe slow document mentions the Brennock pier.", encoding="utf-8")
     job = client.submit([handle_file(str(doc))], api_name="/ingest")
