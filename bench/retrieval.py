@@ -80,10 +80,10 @@ def evaluate(name: str, rank: Ranker, queries: dict[str, str], qrels: dict) -> d
 
 
 def ours(limit_docs: int | None) -> dict[str, Ranker]:
+    from core.settings import Settings
     from ingest.pipeline import Ingestor
     from rag.retrieval import HybridRetriever
     from rag.services import Services
-    from rag.settings import Settings
 
     services = Services(Settings(home=WORK / "ours"))
     corpus = DATA / "corpus.jsonl"

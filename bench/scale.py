@@ -51,13 +51,13 @@ from bench.common import (  # noqa: E402
     markdown_table,
     percentiles,
 )
+from core.settings import Settings  # noqa: E402
 from ingest.chunking import chunk_text  # noqa: E402
 from ingest.model import SourceDocument  # noqa: E402
 from ingest.pipeline import Ingestor  # noqa: E402
 from rag.library import Library  # noqa: E402
 from rag.retrieval import SearchFilter  # noqa: E402
 from rag.services import Services  # noqa: E402
-from rag.settings import Settings  # noqa: E402
 
 PACKAGES = ["chromadb", "sentence-transformers", "torch"]
 

@@ -42,6 +42,7 @@ from bench.common import (  # noqa: E402
     percentiles,
     read_jsonl,
 )
+from core.settings import Settings  # noqa: E402
 from ingest import chunking  # noqa: E402
 from ingest.pipeline import Ingestor  # noqa: E402
 from rag.answers import Turn  # noqa: E402
@@ -50,7 +51,6 @@ from rag.extractive import ExtractiveAnswerer  # noqa: E402
 from rag.library import Library  # noqa: E402
 from rag.retrieval import HybridRetriever  # noqa: E402
 from rag.services import Services  # noqa: E402
-from rag.settings import Settings  # noqa: E402
 
 
 def old_module(commit: str, path: str, name: str) -> ModuleType:
@@ -100,7 +100,7 @@ def bench_tokenising(limit: int) -> dict[str, Any]:
     import Stemmer
     from snowballstemmer.english_stemmer import EnglishStemmer
 
-    from vectorstore.tokenize import STOP_WORDS
+    from core.tokenize import STOP_WORDS
 
     passages = [c.text for t in articles(limit) for c in chunking.chunk_text(t, 700, 150)]
     word = re.compile(r"\w+", re.UNICODE)

@@ -13,7 +13,7 @@ import unicodedata
 import zipfile
 from pathlib import PurePosixPath
 
-from rag.errors import IngestError
+from core.errors import IngestError
 
 SUPPORTED = ".txt, .md, .html, .pdf, .docx and .jsonl"
 

@@ -13,15 +13,15 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
+from core.embedder import Embedder
+from core.errors import IngestError
+from core.settings import Settings
 from ingest.chunking import chunk_text
 from ingest.identity import content_hash, doc_id_for, fingerprint, passage_id
 from ingest.loaders import LoadResult, load_file
 from ingest.model import SourceDocument
 from ingest.report import DocOutcome, Failure, IngestReport
 from ingest.sources import expand_inputs, fetch_url, is_url
-from rag.embedding import Embedder
-from rag.errors import IngestError
-from rag.settings import Settings
 from vectorstore.chroma import ChromaStore
 from vectorstore.records import STATE_COMPLETE, STATE_PENDING, DocumentRecord, Passage
 

@@ -15,8 +15,8 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+from core.errors import IngestError
 from ingest.loaders import LoadResult, load_bytes
-from rag.errors import IngestError
 
 USER_AGENT = "rag-chat/0.1 (offline RAG chatbot; python-urllib)"
 _CHUNK = 64 * 1024

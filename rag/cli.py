@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
+    from core.settings import Settings
     from rag.answers import Turn
     from rag.library import Library
-    from rag.settings import Settings
 
 app = typer.Typer(
     help="Ask questions of your articles and documents, with citations. Offline.",
@@ -72,7 +72,7 @@ def _filter(
 def _settings() -> Settings:
     from pydantic import ValidationError
 
-    from rag.settings import Settings
+    from core.settings import Settings
 
     try:
         return Settings()
@@ -86,7 +86,7 @@ def _settings() -> Settings:
 
 @contextmanager
 def _library() -> Iterator[Library]:
-    from rag.errors import RagError, UsageError
+    from core.errors import RagError, UsageError
     from rag.library import Library
 
     try:
@@ -170,8 +170,8 @@ def search(
 def _run_batch(path: Path, as_json: bool, run: Callable[[str, list[Turn]], dict[str, Any]]) -> None:
     """Answer a jsonl file of ``{id, text}`` lines, one JSON line out per line in. A line
     may carry the conversation so far as ``"history": [{"role", "content"}, ...]``."""
+    from core.errors import UsageError
     from rag.conversation import turns_from_messages
-    from rag.errors import UsageError
 
     if not as_json:
         raise UsageError("--queries/--questions needs --json")

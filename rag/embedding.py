@@ -11,26 +11,15 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
-from rag.errors import ModelError
+from core.embedder import Embedder
+from core.errors import ModelError
 
 PACKAGED_MODEL = "all-MiniLM-L6-v2"
-
-
-class Embedder(Protocol):
-    """Turns texts into unit vectors of one fixed dimension.
-
-    ``name`` identifies the model; it is part of every document's fingerprint, so a
-    change of model re-embeds the documents.
-    """
-
-    name: str
-    dimension: int
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+__all__ = ["PACKAGED_MODEL", "CachingEmbedder", "Embedder", "SentenceTransformerEmbedder"]
 
 
 def packaged_model_path() -> Path:

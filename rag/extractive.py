@@ -26,14 +26,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from core.embedder import Embedder
+from core.tokenize import terms
 from rag.analysis import Analysis, Kind, analyse
 from rag.answers import Answer, AnswerSpan, Citation, abstention, make_citation
-from rag.embedding import Embedder
 from rag.features import FEATURES, Sentence, featurise, flat
 from rag.retrieval import Result
 from rag.scorer import Scorer, packaged_scorer
 from rag.spans import Span, names
-from vectorstore.tokenize import terms
 
 # Below this confidence the answerer abstains: chosen with the sweep of bench/answers.py
 # on the dev sets (README, "Answers").

@@ -25,8 +25,8 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import ConfigDict, Field
 
+from core.embedder import Embedder
 from rag.conversation import turns_from_messages
-from rag.embedding import Embedder
 from rag.library import Library, open_library
 from rag.retrieval import Result, SearchFilter
 

@@ -13,21 +13,20 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from core.errors import UsageError
+from core.settings import Settings
+from ingest.report import Failure, IngestReport
 from ingest.sources import is_url
 from rag.answers import Answer, Answerer, Turn
 from rag.conversation import rewrite_followup
-from rag.errors import UsageError
 from rag.modes import MODES
 from rag.retrieval import HybridRetriever, Result, SearchFilter
 from rag.services import Services
-from rag.settings import Settings
 from vectorstore.chroma import ChromaStore
 from vectorstore.records import DocumentRecord
 
-if TYPE_CHECKING:
-    from ingest.report import IngestReport
+__all__ = ["DocumentRecord", "Failure", "IngestReport", "Library", "open_library"]
 
 Progress = Callable[[int, int], None]
 """Called with (inputs done, passages embedded so far) while an ingest runs."""
@@ -48,6 +47,10 @@ class Library:
         retriever: HybridRetriever | None = None,
         answerers: Mapping[str, Answerer] | None = None,
     ) -> None:
+        if settings.answer_mode not in MODES:
+            raise UsageError(
+                f"RAG_ANSWER_MODE={settings.answer_mode!r}: choose one of {', '.join(MODES)}"
+            )
         self.settings = settings
         self.services = services or Services(settings)
         self.write_lock = threading.RLock()  # the window stages uploads under it too

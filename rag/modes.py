@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # importing the registry stays cheap: Settings validates against it
+    from core.settings import Settings
     from rag.answers import Answerer
     from rag.services import Services
-    from rag.settings import Settings
 
 
 def _always(_settings: Settings) -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from rag.embedding import Embedder
+from core.embedder import Embedder
 from vectorstore.catalog import DocumentCatalog
 from vectorstore.chroma import ChromaStore
 from vectorstore.keyword import KeywordIndex

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from rag.settings import Settings
+from core.settings import Settings
 
 SERVER_ENV = "RAG_TEST_CHROMA_URL"
 SERVER_URL = os.environ.get(SERVER_ENV)

@@ -11,8 +11,8 @@ from typing import Any
 
 import gradio as gr
 
+from core.errors import RagError
 from rag.answers import Turn
-from rag.errors import RagError
 from ui.backend import Backend
 
 

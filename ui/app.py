@@ -12,9 +12,9 @@ from typing import Any
 
 import gradio as gr
 
-from ingest.detect import SUPPORTED
-from rag.errors import UsageError
+from core.errors import UsageError
 from rag.library import Library
+from rag.uploads import SUPPORTED
 from ui import openai_door
 from ui.api import Api
 from ui.assets import COPY_JS, CSS, PICK_JS, SCRIPT, SCROLL_TO_QUOTE_JS

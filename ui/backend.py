@@ -10,12 +10,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.report import IngestReport
-from rag.library import Library
+from rag.library import DocumentRecord, IngestReport, Library
 from rag.modes import MODES
 from rag.retrieval import SearchFilter
-from ui.uploads import stage
-from vectorstore.records import DocumentRecord
+from rag.uploads import stage
 
 Progress = Callable[[int, int, int], None]
 """Called with (inputs done, inputs in all, passages embedded so far)."""

@@ -14,8 +14,8 @@ from typing import Any
 
 import gradio as gr
 
+from core.errors import RagError
 from rag.answers import Answer, Turn
-from rag.errors import RagError
 from ui.backend import Backend
 from ui.render import (
     Passage,

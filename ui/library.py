@@ -8,10 +8,10 @@ from typing import Any
 
 import gradio as gr
 
-from rag.errors import RagError
+from core.errors import RagError
+from rag.library import DocumentRecord
 from ui.backend import Backend
 from ui.tables import choice_label, library_html, matches, report_html, report_rows
-from vectorstore.records import DocumentRecord
 
 # Rows the library shows at once; a larger collection is narrowed with the filter box
 # (a page with tens of thousands of rows and checkboxes is too heavy for a browser).

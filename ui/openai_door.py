@@ -21,9 +21,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.errors import RagError
 from rag.answers import Answer, Turn
 from rag.conversation import turns_from_messages
-from rag.errors import RagError
 from rag.library import Library
 from ui.render import split_statements
 

@@ -14,8 +14,8 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from rag.errors import StoreError
-from rag.settings import Settings
+from core.errors import StoreError
+from core.settings import Settings
 from vectorstore.records import STATE_COMPLETE, DocumentRecord, Hit, Passage
 
 T = TypeVar("T")

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import Settings
 from ingest.pipeline import Ingestor
-from rag.settings import Settings
 from vectorstore.chroma import ChromaStore
 from vectorstore.records import STATE_COMPLETE
 

@@ -18,11 +18,11 @@ from fpdf import FPDF
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.errors import IngestError
 from ingest.chunking import chunk_text
 from ingest.detect import has_readable_text
 from ingest.loaders import load_bytes
 from ingest.model import SourceDocument
-from rag.errors import IngestError
 
 SOURCE = "fuzz-input"
 SIZE, OVERLAP = 700, 150

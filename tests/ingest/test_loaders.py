@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader, PdfWriter
 
+from core.errors import IngestError
 from ingest.fields import normalise_date
 from ingest.loaders import LoadResult, load_bytes, load_file
 from ingest.model import SourceDocument
-from rag.errors import IngestError
 
 PAGES = ["First page talks about apples.", "Second page talks about pears.", "Third."]
 

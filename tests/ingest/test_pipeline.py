@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 import pytest
 
+from core.settings import Settings
 from ingest.pipeline import Ingestor
 from rag.library import remove_documents
-from rag.settings import Settings
 from vectorstore.chroma import ChromaStore
 from vectorstore.records import STATE_COMPLETE
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import IngestError
 from ingest.loaders import LoadResult
 from ingest.sources import USER_AGENT, expand_inputs, fetch_url, is_url
-from rag.errors import IngestError
 
 PAGE = (
     b"<!doctype html><html><head><title>Local page</title></head><body>"

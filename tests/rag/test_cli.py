@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from core.settings import Settings
 from ingest.pipeline import Ingestor
 from rag.cli import app
-from rag.settings import Settings
 from vectorstore.chroma import ChromaStore
 from vectorstore.keyword import KeywordIndex
 

@@ -13,11 +13,11 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import RunnableLambda, RunnablePassthrough
 
+from core.settings import Settings
 from rag.langchain import RagEmbeddings, RagRetriever, answer_runnable
 from rag.library import Library
 from rag.retrieval import SearchFilter
 from rag.services import Services
-from rag.settings import Settings
 
 pytestmark = pytest.mark.slow
 

@@ -8,13 +8,13 @@ from typing import Any, cast
 
 import pytest
 
+from core.errors import UsageError
+from core.settings import Settings
 from rag.answers import Answer, Turn
-from rag.errors import UsageError
 from rag.library import Library, resolve
 from rag.modes import MODES
 from rag.retrieval import SearchFilter
 from rag.services import Services
-from rag.settings import Settings
 from vectorstore.chroma import ChromaStore
 
 pytestmark = pytest.mark.slow
@@ -72,9 +72,9 @@ def test_modes_come_from_the_registry(library: Library) -> None:
         library.ask("anything", mode="psychic")
 
 
-def test_an_unknown_mode_in_settings_is_refused() -> None:
-    with pytest.raises(ValueError, match="RAG_ANSWER_MODE='psychic'"):
-        Settings(answer_mode="psychic")
+def test_an_unknown_mode_in_settings_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="RAG_ANSWER_MODE='psychic'"):
+        Library(Settings(home=tmp_path, answer_mode="psychic"))
 
 
 def test_remove_by_source_and_unknown_targets(

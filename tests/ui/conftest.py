@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from core.settings import Settings
 from rag.library import Library
 from rag.services import Services
-from rag.settings import Settings
 
 
 @dataclass

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from core.errors import AnswerError
 from rag.answers import Answer, Citation, Turn
-from rag.errors import AnswerError
 from rag.retrieval import SearchFilter
 from ui.handlers import ChatHandlers, copy_text
 

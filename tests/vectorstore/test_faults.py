@@ -18,9 +18,9 @@ import gradio as gr
 import pytest
 
 from bench.chroma_server import ChromaServer
+from core.settings import Settings
 from rag.library import Library
 from rag.services import Services
-from rag.settings import Settings
 from ui.api import Api
 from ui.backend import Backend
 

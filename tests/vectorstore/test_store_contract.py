@@ -8,8 +8,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from rag.errors import StoreError
-from rag.settings import Settings
+from core.errors import StoreError
+from core.settings import Settings
 from vectorstore.chroma import ChromaStore
 from vectorstore.records import STATE_COMPLETE, STATE_PENDING, Passage
 

@@ -71,7 +71,7 @@ class Settings(BaseSettings):
         default="extractive",
         description=(
             "How questions are answered: extractive (no LLM, default) or openai (any "
-            "OpenAI-compatible endpoint); the names come from rag.modes.MODES."
+            "OpenAI-compatible endpoint); the Library checks it against rag.modes.MODES."
         ),
     )
     llm_base_url: str | None = Field(
@@ -98,15 +98,6 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"RAG_CHROMA_URL={value!r} must look like http://host:port")
         return value.rstrip("/")
-
-    @field_validator("answer_mode")
-    @classmethod
-    def _check_mode(cls, value: str) -> str:
-        from rag.modes import MODES
-
-        if value not in MODES:
-            raise ValueError(f"RAG_ANSWER_MODE={value!r}: choose one of {', '.join(MODES)}")
-        return value
 
     @model_validator(mode="after")
     def _check_combinations(self) -> Settings:

@@ -1,8 +1,7 @@
-"""Uploads: safe file names, refused types and sizes, per-file rows, library filter."""
+"""The window's tables and small parsers: upload reports, the library listing (with
+escaping and a bounded page), logins, and chat history for the named API."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
@@ -10,59 +9,7 @@ from ingest.report import DocOutcome, Failure, IngestReport
 from ui.api import turns_from
 from ui.app import parse_auth
 from ui.tables import library_html, matches, report_html, report_rows
-from ui.uploads import safe_filename, stage
 from vectorstore.records import DocumentRecord
-
-
-@pytest.mark.parametrize(
-    ("name", "safe"),
-    [
-        ("report.PDF", "report.pdf"),
-        ("../../etc/passwd", "passwd"),
-        ("..\\..\\boot.ini", "boot.ini"),
-        (".hidden.md", "hidden.md"),
-        ("my notes (final).md", "my_notes_final.md"),
-        ("<script>.html", "script.html"),
-        ("Café olé.txt", "Cafe_ole.txt"),
-        ("....", "upload"),
-        ("a" * 300 + ".md", "a" * 110 + ".md"),
-    ],
-)
-def test_safe_filename(name: str, safe: str) -> None:
-    assert safe_filename(name) == safe
-
-
-def test_stage_copies_allowed_files_and_refuses_others(tmp_path: Path) -> None:
-    (tmp_path / "in").mkdir()
-    good = tmp_path / "in" / "notes (1).md"
-    good.write_text("# Notes\n\nText.", encoding="utf-8")
-    exe = tmp_path / "in" / "tool.exe"
-    exe.write_bytes(b"MZ")
-    big = tmp_path / "in" / "big.txt"
-    big.write_text("x" * 2000, encoding="utf-8")
-    uploads = tmp_path / "uploads"
-    staged = stage(
-        [str(good), str(exe), str(big)], "https://a.example/x\nftp://b\n\n", uploads, 1000
-    )
-    copy = uploads / "notes_1.md"
-    assert copy.read_text(encoding="utf-8") == "# Notes\n\nText."
-    assert staged.inputs == [str(copy.resolve()), "https://a.example/x"]
-    assert staged.names[str(copy.resolve())] == "notes_1.md"
-    reasons = {f.source: f.error for f in staged.refused}
-    assert ".exe files are not supported" in reasons["tool.exe"]
-    assert "over the limit" in reasons["big.txt"]
-    assert "not a web address" in reasons["ftp://b"]
-
-
-@pytest.mark.parametrize("suffix", [".text", ".log", ".ndjson", ".xhtml", ".mkd"])
-def test_stage_accepts_every_suffix_that_ingest_knows(tmp_path: Path, suffix: str) -> None:
-    upload = tmp_path / f"notes{suffix}"
-    upload.write_text("Text.", encoding="utf-8")
-
-    staged = stage([str(upload)], "", tmp_path / "uploads", 1000)
-
-    assert staged.refused == []
-    assert staged.inputs == [str((tmp_path / "uploads" / f"notes{suffix}").resolve())]
 
 
 def test_report_rows_name_every_outcome() -> None:
@@ -107,7 +54,7 @@ def test_library_filter_and_escaping() -> None:
 def test_parse_auth() -> None:
     assert parse_auth(None) is None
     assert parse_auth("ann:pw1, bob:p:w") == [("ann", "pw1"), ("bob", "p:w")]
-    from rag.errors import UsageError
+    from core.errors import UsageError
 
     with pytest.raises(UsageError, match="RAG_AUTH"):
         parse_auth("ann")
@@ -130,9 +77,12 @@ def test_a_large_library_shows_a_bounded_page_and_says_so() -> None:
 
     docs = [record(f"Report {i:05d}", f"/u/r{i}.md") for i in range(LIBRARY_ROWS + 250)]
 
-    class Listing:  # the one Backend method refresh() needs
+    class Catalog:
         def documents(self) -> list[DocumentRecord]:
             return docs
+
+    class Listing:  # what refresh() reads of the Backend: its library's documents
+        library = Catalog()
 
     html, choices = LibraryHandlers(Listing()).refresh("")  # type: ignore[arg-type]
     assert html.count("<tr data-doc=") == LIBRARY_ROWS
