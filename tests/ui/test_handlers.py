@@ -9,6 +9,7 @@ from typing import Any
 from core.errors import AnswerError
 from rag.answers import Answer, Citation, Turn
 from rag.retrieval import SearchFilter
+from ui.backend import Backend
 from ui.handlers import ChatHandlers, copy_text
 
 TEXT = "The tram costs 412 million euros. [1] It has 14 stops. [2]"
@@ -44,12 +45,12 @@ class FakeLibrary:
 
 
 class FakeBackend:
+    """The real Backend's scope rule around a stand-in library."""
+
+    search_filter = staticmethod(Backend.search_filter)
+
     def __init__(self, library: FakeLibrary) -> None:
         self.library = library
-
-    @staticmethod
-    def search_filter(doc_ids: Sequence[str] | None) -> SearchFilter | None:
-        return SearchFilter(doc_ids=frozenset(doc_ids)) if doc_ids else None
 
 
 def run(pipeline: FakeLibrary, answers: list[Answer] | None = None, **kw: Any) -> list[Any]:
