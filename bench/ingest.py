@@ -124,8 +124,8 @@ def run_ours(args: argparse.Namespace) -> dict[str, Any]:
         load_s = perf_counter() - start
     rss_before = peak_rss_mib()
     start = perf_counter()
-    store = ChromaStore(settings)
-    report = Ingestor(settings, store, embedder).ingest([str(args.input)])
+    store = ChromaStore(settings.store)
+    report = Ingestor(settings.ingest, store, embedder).ingest([str(args.input)])
     wall = perf_counter() - start
     return {
         "wall_s": wall,

@@ -88,7 +88,9 @@ def ours(limit_docs: int | None) -> dict[str, Ranker]:
     services = Services(Settings(home=WORK / "ours"))
     corpus = DATA / "corpus.jsonl"
     started = time.perf_counter()
-    report = Ingestor(services.settings, services.store, services.embedder).ingest([str(corpus)])
+    report = Ingestor(services.settings.ingest, services.store, services.embedder).ingest(
+        [str(corpus)]
+    )
     print(
         f"ours: ingest {len(report.added)} added, {len(report.unchanged)} unchanged "
         f"in {time.perf_counter() - started:.0f}s",

@@ -191,7 +191,7 @@ def run(args: argparse.Namespace) -> int:
         settings = Settings(home=work / "home", chroma_url=server.url, collection="scale")
         services = Services(settings)
         pipeline = Library(settings, services)
-        ingestor = Ingestor(settings, services.store, services.embedder)
+        ingestor = Ingestor(settings.ingest, services.store, services.embedder)
         print("chunking the corpus ...", flush=True)
         docs = corpus(args.seed, settings.chunk_size, settings.chunk_overlap)
         total = sum(n for _, n in docs)

@@ -139,7 +139,7 @@ def questions() -> list[tuple[str, list[Turn]]]:
 def bench_asking() -> dict[str, Any]:
     home = Path(tempfile.mkdtemp(prefix="rag-speed-"))
     services = Services(Settings(home=home))
-    Ingestor(services.settings, services.store, services.embedder).ingest(
+    Ingestor(services.settings.ingest, services.store, services.embedder).ingest(
         [str(ROOT / "examples" / "corpus")]
     )
     plain = Library(

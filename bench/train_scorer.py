@@ -112,7 +112,7 @@ def _labelled(folder: Path, source: str, swaps: bool) -> Iterator[list[Any]]:
     settings = Settings(home=folder / "home")
     services = Services(settings)
     started = time.perf_counter()
-    report = Ingestor(settings, services.store, services.embedder).ingest(devset["ingest"])
+    report = Ingestor(settings.ingest, services.store, services.embedder).ingest(devset["ingest"])
     services.keyword.sync(services.store)
     print(
         f"{source}: ingested {len(report.added)} documents in "

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from core.embedder import Embedder
 from core.errors import IngestError
-from core.settings import Settings
+from core.settings import IngestOptions
 from ingest.chunking import chunk_text
 from ingest.identity import content_hash, doc_id_for, fingerprint, passage_id
 from ingest.loaders import LoadResult, load_file
@@ -51,14 +51,14 @@ class _Batch:
 class Ingestor:
     """Loads inputs and keeps Chroma in step with them."""
 
-    def __init__(self, settings: Settings, store: ChromaStore, embedder: Embedder) -> None:
-        self.settings = settings
+    def __init__(self, options: IngestOptions, store: ChromaStore, embedder: Embedder) -> None:
+        self.options = options
         self.store = store
         self.embedder = embedder
         self.recipe: dict[str, object] = {
-            "chunk_size": settings.chunk_size,
-            "chunk_overlap": settings.chunk_overlap,
-            "title_in_embedding": settings.title_in_embedding,
+            "chunk_size": options.chunk_size,
+            "chunk_overlap": options.chunk_overlap,
+            "title_in_embedding": options.title_in_embedding,
         }
 
     def ingest(
@@ -81,11 +81,11 @@ class Ingestor:
     def _load_one(self, item: str) -> LoadResult:
         if is_url(item):
             return fetch_url(
-                item, timeout=self.settings.url_timeout, max_bytes=self.settings.max_file_bytes
+                item, timeout=self.options.url_timeout, max_bytes=self.options.max_file_bytes
             )
         from pathlib import Path
 
-        return load_file(Path(item), max_bytes=self.settings.max_file_bytes)
+        return load_file(Path(item), max_bytes=self.options.max_file_bytes)
 
     def ingest_documents(
         self,
@@ -167,7 +167,7 @@ class Ingestor:
         )
 
     def _passages(self, doc: SourceDocument, record: DocumentRecord) -> list[Passage]:
-        chunks = chunk_text(doc.text, self.settings.chunk_size, self.settings.chunk_overlap)
+        chunks = chunk_text(doc.text, self.options.chunk_size, self.options.chunk_overlap)
         base = {
             "source": record.source,
             "title": record.title,
@@ -194,7 +194,7 @@ class Ingestor:
 
     def _embedding_text(self, passage: Passage) -> str:
         title = passage.title.strip()
-        if not self.settings.title_in_embedding or not title or passage.text.startswith(title):
+        if not self.options.title_in_embedding or not title or passage.text.startswith(title):
             return passage.text
         return f"{title}\n\n{passage.text}"
 

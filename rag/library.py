@@ -66,7 +66,7 @@ class Library:
         from ingest.pipeline import Ingestor
 
         with self.write_lock:
-            ingestor = Ingestor(self.settings, self.services.store, self.services.embedder)
+            ingestor = Ingestor(self.settings.ingest, self.services.store, self.services.embedder)
             report = ingestor.ingest(list(inputs), progress)
             if report.added or report.updated:
                 # index the new passages for keyword search now, while the user expects

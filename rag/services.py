@@ -20,7 +20,7 @@ class Services:
 
     @cached_property
     def store(self) -> ChromaStore:
-        return ChromaStore(self.settings)
+        return ChromaStore(self.settings.store)
 
     @cached_property
     def embedder(self) -> SentenceTransformerEmbedder:

@@ -112,7 +112,7 @@ def store(
         settings = settings_factory(chroma_url=SERVER_URL)
     else:
         settings = settings_factory()
-    yield ChromaStore(settings)
+    yield ChromaStore(settings.store)
     if settings.chroma_url:
         drop_server_collections(settings.chroma_url, settings.collection)
 

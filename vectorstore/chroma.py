@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from core.errors import StoreError
-from core.settings import Settings
+from core.settings import StoreLocation
 from vectorstore.records import STATE_COMPLETE, DocumentRecord, Hit, Passage
 
 T = TypeVar("T")
@@ -51,11 +51,11 @@ def _unreachable(error: BaseException) -> bool:
 class ChromaStore:
     """Passages, documents and the revision token, in one Chroma database."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.where = settings.chroma_url or str(settings.chroma_path)
+    def __init__(self, location: StoreLocation) -> None:
+        self.location = location
+        self.where = location.where
         self._client = self._guard(self._connect, "open the store")
-        prefix = settings.collection
+        prefix = location.collection
         self._passages = self._guard(
             lambda: self._client.get_or_create_collection(
                 f"{prefix}-passages",
@@ -84,8 +84,8 @@ class ChromaStore:
         from chromadb.config import Settings as ChromaSettings
 
         chroma_settings = ChromaSettings(anonymized_telemetry=False)
-        if self.settings.chroma_url:
-            url = urlparse(self.settings.chroma_url)
+        if self.location.url:
+            url = urlparse(self.location.url)
             return chromadb.HttpClient(
                 host=url.hostname or "127.0.0.1",
                 port=url.port or 8000,
@@ -93,15 +93,13 @@ class ChromaStore:
                 settings=chroma_settings,
             )
         try:
-            self.settings.chroma_path.mkdir(parents=True, exist_ok=True)
+            self.location.path.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise StoreError(
-                f"cannot create {self.settings.chroma_path}: {e.strerror}; "
+                f"cannot create {self.location.path}: {e.strerror}; "
                 "set RAG_HOME to a writable folder"
             ) from e
-        return chromadb.PersistentClient(
-            path=str(self.settings.chroma_path), settings=chroma_settings
-        )
+        return chromadb.PersistentClient(path=str(self.location.path), settings=chroma_settings)
 
     def _guard(self, call: Callable[..., T], what: str, /, **kwargs: Any) -> T:
         """Run ``call(**kwargs)``, turning Chroma's and the network's errors into StoreError."""
@@ -117,15 +115,15 @@ class ChromaStore:
         errors (a rejected argument, a bug) are better left with their own message."""
         from chromadb.errors import InternalError
 
-        if self.settings.chroma_url:
+        if self.location.url:
             if not _unreachable(error):
                 return ""
             return (
-                f"; is the Chroma server at {self.settings.chroma_url} running? "
+                f"; is the Chroma server at {self.location.url} running? "
                 "Start it with `chroma run --host 127.0.0.1 --port PORT --path DIR`"
             )
         if isinstance(error, OSError | InternalError):
-            return f"; check that {self.settings.chroma_path} is writable and not full"
+            return f"; check that {self.location.path} is writable and not full"
         return ""
 
     # --- revision --------------------------------------------------------------

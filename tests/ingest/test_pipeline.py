@@ -57,9 +57,9 @@ def corpus_ingest(tmp_path_factory, embedder, sample_corpus):
     """The sample corpus ingested once into an embedded store, for read-only tests."""
     here = tmp_path_factory.mktemp("corpus-ingest")
     settings = Settings(home=here / "home", collection="t" + uuid.uuid4().hex[:10])
-    store = ChromaStore(settings)
+    store = ChromaStore(settings.store)
     counting = CountingEmbedder(embedder)
-    report = Ingestor(settings, store, counting).ingest([str(sample_corpus)])
+    report = Ingestor(settings.ingest, store, counting).ingest([str(sample_corpus)])
     return settings, store, report, counting
 
 
@@ -67,11 +67,11 @@ def corpus_ingest(tmp_path_factory, embedder, sample_corpus):
 def ingest_with(settings_factory, embedder):
     """``ingest(inputs)`` into one fresh embedded store: (report, store, counting embedder)."""
     settings = settings_factory()
-    store = ChromaStore(settings)
+    store = ChromaStore(settings.store)
 
     def run(inputs: Sequence[Path | str]):
         counting = CountingEmbedder(embedder)
-        report = Ingestor(settings, store, counting).ingest([str(i) for i in inputs])
+        report = Ingestor(settings.ingest, store, counting).ingest([str(i) for i in inputs])
         return report, store, counting
 
     return run
@@ -102,7 +102,9 @@ def test_reingesting_reports_unchanged_and_embeds_nothing(corpus_ingest, embedde
     revision = store.revision()
     counting = CountingEmbedder(embedder)
 
-    report = Ingestor(settings, store, counting).ingest([str(Path(d.source)) for d in first.added])
+    report = Ingestor(settings.ingest, store, counting).ingest(
+        [str(Path(d.source)) for d in first.added]
+    )
 
     assert counting.calls == 0
     assert sorted(d.doc_id for d in report.unchanged) == sorted(d.doc_id for d in first.added)
@@ -147,13 +149,13 @@ def test_another_embedding_model_re_embeds_every_document(
     note = tmp_path / "note.txt"
     note.write_text("The tide tables for the harbour are printed weekly.\n", encoding="utf-8")
     settings = settings_factory()
-    store = ChromaStore(settings)
-    Ingestor(settings, store, CountingEmbedder(embedder, "model-a")).ingest([str(note)])
+    store = ChromaStore(settings.store)
+    Ingestor(settings.ingest, store, CountingEmbedder(embedder, "model-a")).ingest([str(note)])
 
     same = CountingEmbedder(embedder, "model-a")
-    assert len(Ingestor(settings, store, same).ingest([str(note)]).unchanged) == 1
+    assert len(Ingestor(settings.ingest, store, same).ingest([str(note)]).unchanged) == 1
     other = CountingEmbedder(embedder, "model-b")
-    report = Ingestor(settings, store, other).ingest([str(note)])
+    report = Ingestor(settings.ingest, store, other).ingest([str(note)])
 
     assert same.texts == 0
     assert [Path(d.source) for d in report.updated] == [note]
@@ -294,7 +296,7 @@ def test_an_upper_case_url_is_fetched_not_opened_as_a_file(settings_factory) -> 
     url = f"HTTPS://127.0.0.1:{port}/article.html"
     settings = settings_factory()
 
-    report = Ingestor(settings, ChromaStore(settings), _NoEmbedder()).ingest([url])
+    report = Ingestor(settings.ingest, ChromaStore(settings.store), _NoEmbedder()).ingest([url])
 
     (failure,) = report.failed
     assert failure.source == url

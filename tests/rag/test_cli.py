@@ -43,7 +43,9 @@ def ingested(tmp_path_factory, run_rag, sample_corpus, embedder):
     """
     home = tmp_path_factory.mktemp("cli") / "home"
     settings = Settings(home=home)
-    report = Ingestor(settings, ChromaStore(settings), embedder).ingest([str(sample_corpus)])
+    report = Ingestor(settings.ingest, ChromaStore(settings.store), embedder).ingest(
+        [str(sample_corpus)]
+    )
     assert report.ok and len(report.added) == 8
     return home, report, run_rag(["ingest", str(sample_corpus), "--json"], home)
 

@@ -102,7 +102,7 @@ class HashingEmbedder:
 
 @pytest.fixture
 def retriever(tmp_path: Path) -> HybridRetriever:
-    store = ChromaStore(Settings(home=tmp_path / "home"))
+    store = ChromaStore(Settings(home=tmp_path / "home").store)
     embedder = HashingEmbedder()
     texts = {
         "tram": [

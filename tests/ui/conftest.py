@@ -55,7 +55,7 @@ def live_app_factory(
         services = Services(Settings(**values))
         services.__dict__["embedder"] = embedder  # the session's model, already loaded
         if corpus:
-            ingestor = Ingestor(services.settings, services.store, embedder)
+            ingestor = Ingestor(services.settings.ingest, services.store, embedder)
             report = ingestor.ingest([str(sample_corpus)])
             assert report.ok and len(report.added) == 8, report.to_json()
         port = free_port()

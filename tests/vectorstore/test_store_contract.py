@@ -193,7 +193,7 @@ def test_a_closed_server_port_is_a_store_error_naming_the_url(tmp_path) -> None:
     settings = Settings(home=tmp_path, chroma_url="http://127.0.0.1:1")
 
     with pytest.raises(StoreError) as caught:
-        ChromaStore(settings)
+        ChromaStore(settings.store)
 
     message = str(caught.value)
     assert "http://127.0.0.1:1" in message
