@@ -18,6 +18,7 @@ from core.errors import UsageError
 from core.settings import Settings
 from ingest.report import Failure, IngestReport
 from ingest.sources import is_url
+from ingest.urlguard import check_public_url
 from rag.answers import Answer, Answerer, Turn
 from rag.conversation import rewrite_followup
 from rag.modes import MODES
@@ -60,10 +61,17 @@ class Library:
 
     # --- documents -----------------------------------------------------------------
 
-    def add(self, inputs: Sequence[str], progress: Progress | None = None) -> IngestReport:
+    def add(
+        self, inputs: Sequence[str], progress: Progress | None = None, *, public_only: bool = False
+    ) -> IngestReport:
         """Ingest files, folders and URLs; unchanged documents cost nothing. One ingest
-        runs at a time; questions go on meanwhile."""
+        runs at a time; questions go on meanwhile. ``public_only`` (for callers other than
+        the machine's own user) takes only http(s) URLs of public addresses."""
         from ingest.pipeline import Ingestor
+
+        if public_only:  # a remote caller names neither local files nor private hosts
+            for item in inputs:
+                check_public_url(item)
 
         with self.write_lock:
             ingestor = Ingestor(self.settings.ingest, self.services.store, self.services.embedder)

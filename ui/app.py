@@ -15,7 +15,7 @@ import gradio as gr
 from core.errors import UsageError
 from rag.library import Library
 from rag.uploads import SUPPORTED
-from ui import openai_door
+from ui import mcp_door, openai_door
 from ui.api import Api
 from ui.assets import COPY_JS, CSS, PICK_JS, SCRIPT, SCROLL_TO_QUOTE_JS
 from ui.backend import Backend, Preferences
@@ -363,16 +363,20 @@ def serve(
         theme=gr.themes.Soft(),
         footer_links=["api"],
     )
-    mount_doors(demo.app, library, auth)
+    mount_doors(demo.app, library, auth, host)
     if block:
         demo.block_thread()
     return demo
 
 
-def mount_doors(app: Any, library: Library, auth: list[tuple[str, str]] | None) -> None:
-    """Put the OpenAI-compatible routes in front of Gradio's own on its FastAPI app."""
+def mount_doors(
+    app: Any, library: Library, auth: list[tuple[str, str]] | None, host: str = "127.0.0.1"
+) -> None:
+    """Put the OpenAI-compatible routes and the MCP endpoint in front of Gradio's own on
+    its FastAPI app."""
     before = len(app.router.routes)
     app.include_router(openai_door.router(library, auth))
+    app.router.routes.append(mcp_door.route(library, auth, host))
     added = app.router.routes[before:]
     del app.router.routes[before:]
     app.router.routes[:0] = added

@@ -10,7 +10,6 @@ on (``RAG_AUTH``), the API key is ``user:password``.
 
 from __future__ import annotations
 
-import hmac
 import json
 import time
 import uuid
@@ -25,6 +24,7 @@ from core.errors import RagError
 from rag.answers import Answer, Turn
 from rag.conversation import turns_from_messages
 from rag.library import Library
+from ui.bearer import user_of
 from ui.render import split_statements
 
 MODEL = "rag"
@@ -146,25 +146,6 @@ def stream_events(
         citations=[c.to_json() for c in answer.citations],
     )
     yield "data: [DONE]\n\n"
-
-
-def user_of(request: Request, logins: Sequence[tuple[str, str]] | None) -> str | None:
-    """The user a bearer token ``user:password`` names; refused when logins are on and
-    it matches none."""
-    if not logins:
-        return None
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    user, _, password = token.strip().partition(":")
-    for name, secret in logins:
-        same_user = hmac.compare_digest(name.encode(), user.encode())
-        if (
-            scheme.lower() == "bearer"
-            and same_user
-            and hmac.compare_digest(secret.encode(), password.encode())
-        ):
-            return name
-    raise HTTPException(401, "send Authorization: Bearer user:password (one of RAG_AUTH's logins)")
 
 
 def router(library: Library, logins: Sequence[tuple[str, str]] | None = None) -> APIRouter:
