@@ -21,7 +21,7 @@ from ingest.identity import content_hash, doc_id_for, fingerprint, passage_id
 from ingest.loaders import LoadResult, load_file
 from ingest.model import SourceDocument
 from ingest.report import DocOutcome, Failure, IngestReport
-from ingest.sources import expand_inputs, fetch_url, is_url
+from ingest.sources import UrlGuard, expand_inputs, fetch_url, is_url
 from vectorstore.chroma import ChromaStore
 from vectorstore.records import STATE_COMPLETE, STATE_PENDING, DocumentRecord, Passage
 
@@ -51,8 +51,15 @@ class _Batch:
 class Ingestor:
     """Loads inputs and keeps Chroma in step with them."""
 
-    def __init__(self, options: IngestOptions, store: ChromaStore, embedder: Embedder) -> None:
+    def __init__(
+        self,
+        options: IngestOptions,
+        store: ChromaStore,
+        embedder: Embedder,
+        url_guard: UrlGuard | None = None,
+    ) -> None:
         self.options = options
+        self.url_guard = url_guard  # checks each URL and redirect before it is fetched
         self.store = store
         self.embedder = embedder
         self.recipe: dict[str, object] = {
@@ -81,7 +88,10 @@ class Ingestor:
     def _load_one(self, item: str) -> LoadResult:
         if is_url(item):
             return fetch_url(
-                item, timeout=self.options.url_timeout, max_bytes=self.options.max_file_bytes
+                item,
+                timeout=self.options.url_timeout,
+                max_bytes=self.options.max_file_bytes,
+                guard=self.url_guard,
             )
         from pathlib import Path
 

@@ -62,19 +62,30 @@ class Library:
     # --- documents -----------------------------------------------------------------
 
     def add(
-        self, inputs: Sequence[str], progress: Progress | None = None, *, public_only: bool = False
+        self,
+        inputs: Sequence[str],
+        progress: Progress | None = None,
+        *,
+        public_urls: bool = False,
+        public_only: bool = False,
     ) -> IngestReport:
         """Ingest files, folders and URLs; unchanged documents cost nothing. One ingest
-        runs at a time; questions go on meanwhile. ``public_only`` (for callers other than
-        the machine's own user) takes only http(s) URLs of public addresses."""
+        runs at a time; questions go on meanwhile.
+
+        For callers other than the machine's own user: ``public_urls`` fetches a URL
+        only if it, and every redirect, resolves to public addresses (a refused one is
+        reported as failed); ``public_only`` also refuses anything but such URLs."""
         from ingest.pipeline import Ingestor
 
         if public_only:  # a remote caller names neither local files nor private hosts
             for item in inputs:
                 check_public_url(item)
+        guard = check_public_url if public_urls or public_only else None
 
         with self.write_lock:
-            ingestor = Ingestor(self.settings.ingest, self.services.store, self.services.embedder)
+            ingestor = Ingestor(
+                self.settings.ingest, self.services.store, self.services.embedder, guard
+            )
             report = ingestor.ingest(list(inputs), progress)
             if report.added or report.updated:
                 # index the new passages for keyword search now, while the user expects

@@ -65,7 +65,8 @@ class Backend:
 
             report = IngestReport()
             if staged.inputs:
-                report = self.library.add(staged.inputs, on_progress)
+                # the server fetches URLs for its visitors: public addresses only
+                report = self.library.add(staged.inputs, on_progress, public_urls=True)
         report.failed[:0] = staged.refused
         return report, staged.names
 
