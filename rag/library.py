@@ -29,6 +29,10 @@ from vectorstore.records import DocumentRecord
 
 __all__ = ["DocumentRecord", "Failure", "IngestReport", "Library", "open_library"]
 
+# Longer questions are refused: a question is a sentence or two, and a megabyte of
+# "question" would hold up everyone else's answers.
+MAX_QUESTION_CHARS = 4000
+
 Progress = Callable[[int, int], None]
 """Called with (inputs done, passages embedded so far) while an ingest runs."""
 
@@ -171,6 +175,7 @@ class Library:
         k: int | None = None,
         mode: str | None = None,
     ) -> Answer:
+        question = self.check_question(question)
         answerer = self.answerer(mode)
         query, results = self._retrieve(question, history, search_filter, k)
         answer = answerer.answer(query, results)
@@ -186,6 +191,7 @@ class Library:
     ) -> Iterator[str | Answer]:
         """Text deltas as they come (LLM modes), then the same complete ``Answer`` that
         ``ask`` gives."""
+        question = self.check_question(question)
         answerer = self.answerer(mode)
         stream = getattr(answerer, "stream", None)
         if stream is None:
@@ -197,6 +203,20 @@ class Library:
                 yield replace(item, question=question, standalone_question=query)
                 return
             yield item
+
+    @staticmethod
+    def check_question(question: object) -> str:
+        """The question stripped, or a UsageError saying what is wrong with it."""
+        if not isinstance(question, str):
+            raise UsageError(f"the question must be text, not {type(question).__name__}")
+        text = question.strip()
+        if not text:
+            raise UsageError("the question is empty")
+        if len(text) > MAX_QUESTION_CHARS:
+            raise UsageError(
+                f"the question is {len(text):,} characters; ask in at most {MAX_QUESTION_CHARS:,}"
+            )
+        return text
 
     def _retrieve(
         self,

@@ -60,10 +60,8 @@ class Api:
         history: earlier exchanges, as [{"role": "user"|"assistant", "content": str}, ...]
         or [[question, answer], ...]; follow-up questions are rewritten with it.
         """
-        if not (question or "").strip():
-            raise gr.Error("question is empty")
         try:
-            return self.backend.library.ask(question.strip(), turns_from(history)).to_json()
+            return self.backend.library.ask(question, turns_from(history)).to_json()
         except RagError as e:
             raise gr.Error(str(e)) from e
 

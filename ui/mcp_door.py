@@ -33,11 +33,10 @@ from starlette.types import Receive, Scope, Send
 
 from core.errors import RagError
 from rag.conversation import turns_from_messages
-from rag.library import Library
+from rag.library import MAX_QUESTION_CHARS, Library
 from ui.bearer import HINT, Logins, bearer_user
 
 PATH = "/mcp"
-MAX_QUESTION_CHARS = 4000
 MAX_TITLE_CHARS = 300
 INSTRUCTIONS = (
     "A library of the user's articles and documents. Use `search` to find passages, "

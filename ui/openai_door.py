@@ -20,7 +20,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from core.errors import RagError
+from core.errors import RagError, UsageError
 from rag.answers import Answer, Turn
 from rag.conversation import turns_from_messages
 from rag.library import Library
@@ -29,7 +29,6 @@ from ui.render import split_statements
 
 MODEL = "rag"
 OWNER = "rag-chat"
-MAX_QUESTION_CHARS = 4000
 
 
 class ChatMessage(BaseModel):
@@ -65,9 +64,10 @@ def question_and_history(messages: Sequence[ChatMessage]) -> tuple[str, list[Tur
         plain.pop()  # a trailing assistant or system message asks nothing
     if not plain or not plain[-1]["content"].strip():
         raise HTTPException(400, "the last message must be a user message with a question")
-    question = plain[-1]["content"].strip()
-    if len(question) > MAX_QUESTION_CHARS:
-        raise HTTPException(400, f"the question is longer than {MAX_QUESTION_CHARS} characters")
+    try:
+        question = Library.check_question(plain[-1]["content"])
+    except UsageError as e:
+        raise HTTPException(400, str(e)) from e
     try:
         history = turns_from_messages(plain[:-1])
     except ValueError as e:

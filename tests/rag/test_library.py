@@ -119,3 +119,21 @@ def test_an_upper_case_url_is_looked_up_as_a_url_not_as_a_path() -> None:
     store = _Store()
     assert resolve(cast(ChromaStore, store), "HTTPS://example.org/a") == []
     assert store.asked == ["HTTPS://example.org/a"]
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        (5, "must be text, not int"),
+        (None, "must be text, not NoneType"),
+        ("   ", "empty"),
+        ("x" * 4001, "4,001 characters; ask in at most 4,000"),
+    ],
+)
+def test_a_bad_question_is_a_usage_error(question: object, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        Library.check_question(question)
+
+
+def test_a_question_is_stripped() -> None:
+    assert Library.check_question("  Who won?\n") == "Who won?"

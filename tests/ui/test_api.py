@@ -118,3 +118,14 @@ def test_login_is_required_when_rag_auth_is_set(live_app_factory: Callable[..., 
     with pytest.raises(ValueError):
         Client(app.url, auth=("ann", "wrong"), verbose=False)
     assert Client(app.url, auth=("bob", "pw"), verbose=False).predict(api_name="/documents") == []
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [(5, "must be text"), ("x" * 2_000_000, "ask in at most 4,000")],
+)
+def test_ask_refuses_non_text_and_huge_questions(
+    client: Client, question: object, message: str
+) -> None:
+    with pytest.raises(Exception, match=message):
+        client.predict(question, [], api_name="/ask")
