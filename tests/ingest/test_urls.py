@@ -7,6 +7,7 @@ import shutil
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,19 +25,28 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+@contextmanager
+def _serving(root: Path, handler: type[SimpleHTTPRequestHandler]) -> Iterator[str]:
+    """The base URL of a local server for ``root``, shut down afterwards."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
 @pytest.fixture
 def site(tmp_path, sample_corpus) -> Iterator[str]:
     """The base URL of a local server for a folder holding ``article.html``."""
     root = tmp_path / "site"
     root.mkdir()
     shutil.copy(sample_corpus / "corvale-tram-line.html", root / "article.html")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with _serving(root, _QuietHandler) as url:
+        yield url
 
 
 def _closed_port() -> int:
@@ -91,14 +101,8 @@ def hopping_site(tmp_path, sample_corpus) -> Iterator[str]:
     root = tmp_path / "hop-site"
     root.mkdir()
     shutil.copy(sample_corpus / "corvale-tram-line.html", root / "article.html")
-    handler = partial(_RedirectingHandler, directory=str(root))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with _serving(root, _RedirectingHandler) as url:
+        yield url
 
 
 def test_the_guard_sees_every_redirect_before_it_is_followed(hopping_site: str) -> None:
