@@ -92,3 +92,22 @@ def test_a_large_library_shows_a_bounded_page_and_says_so() -> None:
     narrowed, _ = LibraryHandlers(Listing()).refresh("report 0070")  # type: ignore[arg-type]
     assert narrowed.count("<tr data-doc=") == 11  # 00070 and 00700 to 00709
     assert "11 of 750 documents</div>" in narrowed
+
+
+def test_the_removal_prompt_counts_documents_in_good_english() -> None:
+    from ui.library import LibraryHandlers
+
+    docs = [record("Tram", "/u/tram.md"), record("Bank", "/u/bank.md")]
+
+    class Catalog:
+        def documents(self) -> list[DocumentRecord]:
+            return docs
+
+    class Listing:
+        library = Catalog()
+
+    handlers = LibraryHandlers(Listing())  # type: ignore[arg-type]
+    one, _ = handlers.confirm_remove([docs[0].doc_id])
+    assert "Remove 1 document and its passages?" in one
+    two, _ = handlers.confirm_remove([d.doc_id for d in docs])
+    assert "Remove 2 documents and their passages?" in two
