@@ -21,6 +21,7 @@ from ui.assets import COPY_JS, CSS, PICK_JS, SCRIPT, SCROLL_TO_QUOTE_JS
 from ui.backend import Backend, Preferences
 from ui.handlers import SOURCES_HINT, ChatHandlers, copy_text
 from ui.library import LibraryHandlers
+from ui.logins import LoginGuard
 from ui.render import placeholder_html
 
 TITLE = "Ask your articles"
@@ -345,6 +346,7 @@ def serve(
 ) -> gr.Blocks:
     """Start the chat window; with ``block=False`` return once it is listening."""
     auth = parse_auth(library.settings.auth)
+    guard = LoginGuard(auth) if auth else None  # one throttle for the window and the doors
     backend = Backend(library)
     library.warm_up()
     demo = build_app(backend)
@@ -352,7 +354,7 @@ def serve(
     demo.launch(
         server_name=host,
         server_port=port,
-        auth=auth,
+        auth=guard.check if guard else None,
         auth_message="Log in to ask your documents." if auth else None,
         max_file_size=backend.settings.max_file_bytes,
         prevent_thread_lock=True,
@@ -363,14 +365,14 @@ def serve(
         theme=gr.themes.Soft(),
         footer_links=["api"],
     )
-    mount_doors(demo.app, library, auth, host)
+    mount_doors(demo.app, library, guard, host)
     if block:
         demo.block_thread()
     return demo
 
 
 def mount_doors(
-    app: Any, library: Library, auth: list[tuple[str, str]] | None, host: str = "127.0.0.1"
+    app: Any, library: Library, auth: LoginGuard | None, host: str = "127.0.0.1"
 ) -> None:
     """Put the OpenAI-compatible routes and the MCP endpoint in front of Gradio's own on
     its FastAPI app."""

@@ -3,30 +3,24 @@ is on, each request carries ``Authorization: Bearer user:password``."""
 
 from __future__ import annotations
 
-import hmac
-from collections.abc import Sequence
-
 from fastapi import HTTPException, Request
 
-Logins = Sequence[tuple[str, str]]
+from ui.logins import LoginGuard
 
 HINT = "send Authorization: Bearer user:password (one of RAG_AUTH's logins)"
 
 
-def bearer_user(authorization: str, logins: Logins) -> str | None:
-    """The login an ``Authorization`` header value names, or None if it names none."""
+def bearer_user(authorization: str, logins: LoginGuard) -> str | None:
+    """The login an ``Authorization`` header value names, or None if it names none (or
+    the name is locked out after too many wrong passwords)."""
     scheme, _, token = authorization.partition(" ")
     user, _, password = token.strip().partition(":")
-    found = None
-    for name, secret in logins:  # every login is compared, so timing tells nothing
-        same_user = hmac.compare_digest(name.encode(), user.encode())
-        same_secret = hmac.compare_digest(secret.encode(), password.encode())
-        if scheme.lower() == "bearer" and same_user and same_secret:
-            found = name
-    return found
+    if scheme.lower() != "bearer" or not logins.check(user, password):
+        return None
+    return user
 
 
-def user_of(request: Request, logins: Logins | None) -> str | None:
+def user_of(request: Request, logins: LoginGuard | None) -> str | None:
     """The user a request's bearer token names (None when logins are off); a 401 when
     logins are on and it names none."""
     if not logins:

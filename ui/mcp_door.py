@@ -34,7 +34,8 @@ from starlette.types import Receive, Scope, Send
 from core.errors import RagError
 from rag.conversation import turns_from_messages
 from rag.library import MAX_QUESTION_CHARS, Library
-from ui.bearer import HINT, Logins, bearer_user
+from ui.bearer import HINT, bearer_user
+from ui.logins import LoginGuard
 
 PATH = "/mcp"
 MAX_TITLE_CHARS = 300
@@ -183,7 +184,7 @@ class McpEndpoint:
     mounted; so the first request starts the manager on that loop, in a task that runs
     until the server stops and cancels it."""
 
-    def __init__(self, manager: StreamableHTTPSessionManager, logins: Logins | None) -> None:
+    def __init__(self, manager: StreamableHTTPSessionManager, logins: LoginGuard | None) -> None:
         self.manager = manager
         self.logins = logins
         self._ready: asyncio.Event | None = None
@@ -226,7 +227,7 @@ class McpEndpoint:
             await asyncio.Event().wait()  # until the server's loop cancels it
 
 
-def route(library: Library, logins: Logins | None = None, host: str = "127.0.0.1") -> Route:
+def route(library: Library, logins: LoginGuard | None = None, host: str = "127.0.0.1") -> Route:
     """The ``/mcp`` route, bound to one library. Stateless JSON responses: every request
     stands alone, so nothing outlives it and any number of clients can connect."""
     server = build_server(library)

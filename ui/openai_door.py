@@ -25,6 +25,7 @@ from rag.answers import Answer, Turn
 from rag.conversation import turns_from_messages
 from rag.library import Library
 from ui.bearer import user_of
+from ui.logins import LoginGuard
 from ui.render import split_statements
 
 MODEL = "rag"
@@ -148,7 +149,7 @@ def stream_events(
     yield "data: [DONE]\n\n"
 
 
-def router(library: Library, logins: Sequence[tuple[str, str]] | None = None) -> APIRouter:
+def router(library: Library, logins: LoginGuard | None = None) -> APIRouter:
     """The ``/v1`` routes, bound to one library."""
     api = APIRouter(prefix="/v1")
 
