@@ -67,6 +67,8 @@ class Backend:
             if staged.inputs:
                 # the server fetches URLs for its visitors: public addresses only
                 report = self.library.add(staged.inputs, on_progress, public_urls=True)
+        for failure in report.failed:  # a copy of a file that was refused is not kept
+            self._drop_upload(failure.source)
         report.failed[:0] = staged.refused
         return report, staged.names
 

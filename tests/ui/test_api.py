@@ -129,3 +129,13 @@ def test_ask_refuses_non_text_and_huge_questions(
 ) -> None:
     with pytest.raises(Exception, match=message):
         client.predict(question, [], api_name="/ask")
+
+
+def test_a_refused_upload_leaves_no_copy(client: Client, live_app: LiveApp, tmp_path: Path) -> None:
+    broken = tmp_path / "broken report.pdf"
+    broken.write_bytes(b"%PDF-1.7\n this is not really a pdf")
+    got = client.predict([handle_file(str(broken))], api_name="/ingest")
+    assert [f["source"] for f in got["failed"]] == [
+        str(live_app.home / "uploads" / "broken_report.pdf")
+    ]
+    assert not (live_app.home / "uploads" / "broken_report.pdf").exists()
