@@ -423,6 +423,11 @@ def _core(body: str) -> str:
     return re.sub(r",?\s+according to [^,?]+(?=[?.!]*$)", "", body, flags=re.I)
 
 
+def noun_kind(word: str) -> Kind | None:
+    """The kind of answer a noun names ("singer" a person, "city" a place), if any."""
+    return _noun_kind(word.lower())
+
+
 def _singular(w: str) -> str:
     if w in ("people", "men", "women", "children"):
         return {"people": "person", "men": "man", "women": "woman"}.get(w, "child")
@@ -478,12 +483,22 @@ def _kind(low: str) -> tuple[Kind, str | None]:
         return _imperative(ws)
     for i, w in enumerate(ws):
         if w in _WH:
+            if _subordinate(ws, i):  # "injured when a crane collapsed in which city?"
+                continue
             if w in ("what", "how") and _is_statement(ws[i:]):
                 return Kind.STATEMENT, None
             return _wh(w, ws[i + 1 :], ws[i - 1] if i else "", low)
     head = _head(ws)
     kind = (_WHAT_BE.get(head) or _WHAT_BE.get(_singular(head))) if head else None
     return (kind, head) if kind else (Kind.DESCRIPTION, None)
+
+
+def _subordinate(ws: list[str], i: int) -> bool:
+    """A "when"/"where"/"while" that opens a clause inside the question, with the
+    question's own wh-word ("which", "what", "who", "how") after it."""
+    if ws[i] not in ("when", "where") or i == 0 or ws[i - 1] in _PREPS:
+        return False
+    return any(w in ("which", "what", "who", "whom", "whose", "how") for w in ws[i + 1 :])
 
 
 def _is_statement(ws: list[str]) -> bool:

@@ -28,7 +28,7 @@ import numpy as np
 
 from core.embedder import Embedder
 from core.tokenize import terms
-from rag.analysis import Analysis, Kind, analyse
+from rag.analysis import Analysis, Kind, analyse, noun_kind
 from rag.answers import Answer, AnswerSpan, Citation, abstention, make_citation
 from rag.features import FEATURES, Sentence, featurise, flat
 from rag.retrieval import Result
@@ -52,7 +52,18 @@ DIFFER_FLOOR = 0.2
 MAX_CORROBORATING = 3
 # How much a span that fits the question poorly counts (``span_fit``).
 PLACE_ELSEWHERE = 0.1
+NAMED_PLACE = 0.8
+NAMED_OTHER = 0.5
+UNKNOWN_PERSON = 0.6
 CHANGE_ELSEWHERE = 0.5
+# A span this many tokens further from the question's words than the closest one
+# counts half (``proximity``).
+PROXIMITY_TOKENS = 4
+# A span that holds or touches the noun the question asks for counts as closest.
+FOCUS_BESIDE = 2.0
+_WORD = re.compile(r"[\w'’-]+")
+# Nouns that ask "where" in other words: the answer still follows "in", "at"...
+_WHERE_NOUNS = frozenset(["location", "place", "whereabouts", "address"])
 _LOCATIVE = (" in", " at", " near", " from", " outside", " inside", " across", " to")
 _CHANGE_BEFORE = (" by", " down", " up", " of")
 # "the Prague appearance": a place named as the setting of an event.
@@ -189,10 +200,12 @@ def rank_candidates(scored: Sequence[Scored], q: Analysis) -> list[Candidate]:
     for s in usable[:TOP_SENTENCES]:
         if s.p < MIN_PROBABILITY:
             break
-        for span in s.sentence.spans:
-            fit = span_fit(span, s.sentence.text, q)
+        spans = s.sentence.spans
+        fits = [span_fit(span, s.sentence.text, q) for span in spans]
+        near = proximity(s.sentence.text, spans, q)
+        for span, fit, closeness in zip(spans, fits, near, strict=True):
             if fit > 0:
-                vote(s, span, s.p * fit)
+                vote(s, span, s.p * fit * closeness)
     out = []
     for key, passages in votes.items():
         held = tuple(sorted(passages.values(), key=lambda v: -v.weight))
@@ -202,19 +215,64 @@ def rank_candidates(scored: Sequence[Scored], q: Analysis) -> list[Candidate]:
     return sorted(out, key=lambda c: (-c.support, -c.best.weight))
 
 
+def proximity(sentence: str, spans: Sequence[Span], q: Analysis) -> list[float]:
+    """How close each span sits to the question's words in the sentence, relative to
+    the closest span (1.0): "*Ford* recalled ... F-150 trucks" answers "which
+    automaker recalled"; a span beside the asked noun comes first: "Hurricane *Otis*"
+    answers "the name of the hurricane"."""
+    if len(spans) < 2:
+        return [1.0] * len(spans)
+    wanted = set(q.terms)
+    focus = set(terms(q.focus or ""))
+    tokens = [
+        (m.start(), m.end(), bool(wanted & set(terms(m.group())))) for m in _WORD.finditer(sentence)
+    ]
+    marked = [i for i, (_, _, hit) in enumerate(tokens) if hit]
+    if not marked:
+        return [1.0] * len(spans)
+    out = []
+    for span in spans:
+        inside = [i for i, (a, b, _) in enumerate(tokens) if a < span.end and b > span.start]
+        if not inside:
+            out.append(1.0)
+            continue
+        lo, hi = inside[0], inside[-1]
+        beside = tokens[max(lo - 1, 0) : hi + 2]
+        if focus and any(focus & set(terms(sentence[a:b])) for a, b, _ in beside):
+            out.append(FOCUS_BESIDE)  # "Hurricane Otis", "Lake Como", "the Seine river"
+            continue
+        gaps = [lo - i if i < lo else i - hi for i in marked if i < lo or i > hi]
+        out.append(1.0 / (1.0 + (min(gaps) - 1) / PROXIMITY_TOKENS) if gaps else 0.5)
+    best = max(out)
+    return [v / best for v in out]
+
+
 def span_fit(span: Span, sentence: str, q: Analysis) -> float:
     """How well a span of the asked kind answers the question, from 0 to 1.
 
     A place answer follows "in", "at", "near"... or names an event's setting ("the
-    Prague appearance"); a known place elsewhere in the sentence ("Britain intends
-    ...") is a weak answer and an unknown name is none. The
+    Prague appearance"); when the question names the kind of place ("which country")
+    a place anywhere in the sentence will do, but for "where" a known place elsewhere
+    ("Russia intends ...") is a weak answer and an unknown name is none. A person is
+    a name, not "Covid-19"; an unknown name counts fully after a person noun ("winner
+    Adele"). The
     answer to a change question ("by how much did X fall") is the size of the change:
     a percentage, or the number after "by", "down", "up"."""
     before = sentence[: span.start].rstrip().lower()
     if q.kind is Kind.PLACE:
         if before.endswith(_LOCATIVE) or _EVENT_AFTER.match(sentence, span.end):
             return 1.0
+        if q.focus and noun_kind(q.focus) is Kind.PLACE and q.focus not in _WHERE_NOUNS:
+            # "which country", "which site": the answer need not follow "in"
+            return NAMED_PLACE if span.kind is Kind.PLACE else NAMED_OTHER
         return PLACE_ELSEWHERE if span.kind is Kind.PLACE else 0.0
+    if q.kind is Kind.PERSON and span.kind is not Kind.PERSON:
+        if any(c.isdigit() for c in span.text):  # "Covid-19", "F-150"
+            return 0.0
+        previous = before.rsplit(None, 1)[-1] if before else ""
+        if noun_kind(previous) is Kind.PERSON:  # "Grammy winner Adele"
+            return 1.0
+        return UNKNOWN_PERSON
     if q.asks_change:
         if span.key.startswith("pct:") or before.endswith(_CHANGE_BEFORE):
             return 1.0

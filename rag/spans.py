@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from dateutil import parser as date_parser
 
+from core.tokenize import STOP_WORDS
 from rag.analysis import Kind
 
 
@@ -125,6 +126,9 @@ _PERCENT_UNIT = re.compile(r"\s*(?:%|per\s*cent\b|percent\b|percentage\s+points?
 _NUMBER = re.compile(rf"(?<![\w$£€.:=/#-])-?{_NUM}{_SCALE_RE}(?![\w.:-]\d|\d)", re.I)
 
 # Capitalised words that begin no name: sentence starters, months, days, pronouns.
+# Endings of plural nouns, adverbs, verb forms and agent nouns: a capitalised word
+# ending so at the start of a sentence is rarely a name.
+_COMMON_ENDINGS = ("s", "ly", "ing", "ed", "ers", "ier", "ment", "tion", "ness", "ity", "ies")
 _NOT_NAME = frozenset(
     [
         "The",
@@ -599,10 +603,24 @@ def names(sentence: str) -> list[Span]:
             kind: Kind = Kind.PERSON
         else:
             kind = _name_kind(words)
-        if not (sentence_start and len(words) == 1 and kind is Kind.ENTITY):
+        if not (
+            sentence_start and len(words) == 1 and kind is Kind.ENTITY and not _initial_name(text)
+        ):
             out.append(Span(kind, text, start, end, _name_key(words, kind)))
         i = last + 1
     return out
+
+
+def _initial_name(word: str) -> bool:
+    """Whether a capitalised word that opens a sentence reads as a name ("Ford
+    recalled", "TikTok is") rather than a capitalised common word ("Officials said",
+    "Recently", "Police")."""
+    low = word.lower()
+    if low in STOP_WORDS or len(word) < 3 or not word.isalpha() and not word[1:].isalnum():
+        return False
+    if any(c.isupper() for c in word[1:]):  # TikTok, McDonald
+        return True
+    return not low.endswith(_COMMON_ENDINGS)
 
 
 def _strip(token: str) -> str:
