@@ -260,7 +260,10 @@ def span_fit(span: Span, sentence: str, q: Analysis) -> float:
     a percentage, or the number after "by", "down", "up"."""
     before = sentence[: span.start].rstrip().lower()
     if q.kind is Kind.PLACE:
-        if before.endswith(_LOCATIVE) or _EVENT_AFTER.match(sentence, span.end):
+        possessive = sentence[span.end : span.end + 2] in ("'s", "’s")  # in Washington's steps
+        if (before.endswith(_LOCATIVE) and not possessive) or _EVENT_AFTER.match(
+            sentence, span.end
+        ):
             return 1.0
         if q.focus and noun_kind(q.focus) is Kind.PLACE and q.focus not in _WHERE_NOUNS:
             # "which country", "which site": the answer need not follow "in"
