@@ -78,6 +78,7 @@ class _RecordingEmbedder:
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
+        self.name = inner.name
         self.dimension = inner.dimension
         self.calls = self.texts = 0
         self.seconds = 0.0
@@ -108,9 +109,9 @@ def run_ours(args: argparse.Namespace) -> dict[str, Any]:
     start = perf_counter()
     import chromadb  # noqa: F401  (imported here so the timed section does not pay for it)
 
+    from core.settings import Settings
     from ingest.pipeline import Ingestor
     from rag.embedding import SentenceTransformerEmbedder
-    from rag.settings import Settings
     from vectorstore.chroma import ChromaStore
 
     settings = Settings(home=args.home)
@@ -123,8 +124,8 @@ def run_ours(args: argparse.Namespace) -> dict[str, Any]:
         load_s = perf_counter() - start
     rss_before = peak_rss_mib()
     start = perf_counter()
-    store = ChromaStore(settings)
-    report = Ingestor(settings, store, embedder).ingest([str(args.input)])
+    store = ChromaStore(settings.store)
+    report = Ingestor(settings.ingest, store, embedder).ingest([str(args.input)])
     wall = perf_counter() - start
     return {
         "wall_s": wall,
@@ -261,8 +262,8 @@ def run_ceiling(args: argparse.Namespace) -> dict[str, Any]:
     start = perf_counter()
     from sentence_transformers import SentenceTransformer
 
+    from core.settings import Settings
     from rag.embedding import packaged_model_path
-    from rag.settings import Settings
 
     import_s = perf_counter() - start
     texts, groups = _pipeline_texts(Settings(home=args.home), args.input)

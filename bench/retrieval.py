@@ -80,15 +80,17 @@ def evaluate(name: str, rank: Ranker, queries: dict[str, str], qrels: dict) -> d
 
 
 def ours(limit_docs: int | None) -> dict[str, Ranker]:
+    from core.settings import Settings
     from ingest.pipeline import Ingestor
     from rag.retrieval import HybridRetriever
     from rag.services import Services
-    from rag.settings import Settings
 
     services = Services(Settings(home=WORK / "ours"))
     corpus = DATA / "corpus.jsonl"
     started = time.perf_counter()
-    report = Ingestor(services.settings, services.store, services.embedder).ingest([str(corpus)])
+    report = Ingestor(services.settings.ingest, services.store, services.embedder).ingest(
+        [str(corpus)]
+    )
     print(
         f"ours: ingest {len(report.added)} added, {len(report.unchanged)} unchanged "
         f"in {time.perf_counter() - started:.0f}s",

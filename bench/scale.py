@@ -51,13 +51,13 @@ from bench.common import (  # noqa: E402
     markdown_table,
     percentiles,
 )
+from core.settings import Settings  # noqa: E402
 from ingest.chunking import chunk_text  # noqa: E402
 from ingest.model import SourceDocument  # noqa: E402
 from ingest.pipeline import Ingestor  # noqa: E402
-from rag.ask import AskPipeline  # noqa: E402
+from rag.library import Library  # noqa: E402
 from rag.retrieval import SearchFilter  # noqa: E402
 from rag.services import Services  # noqa: E402
-from rag.settings import Settings  # noqa: E402
 
 PACKAGES = ["chromadb", "sentence-transformers", "torch"]
 
@@ -141,7 +141,7 @@ def timed(call: Callable[[], Any]) -> float:
 
 
 def measure(
-    pipeline: AskPipeline, services: Services, server: ChromaServer, qs: list[str], asks: int
+    pipeline: Library, services: Services, server: ChromaServer, qs: list[str], asks: int
 ) -> dict[str, Any]:
     retriever = pipeline.retriever
     first = timed(lambda: retriever.retrieve(qs[0], 5))
@@ -190,8 +190,8 @@ def run(args: argparse.Namespace) -> int:
     with ChromaServer(work / "chroma") as server:
         settings = Settings(home=work / "home", chroma_url=server.url, collection="scale")
         services = Services(settings)
-        pipeline = AskPipeline(services)
-        ingestor = Ingestor(settings, services.store, services.embedder)
+        pipeline = Library(settings, services)
+        ingestor = Ingestor(settings.ingest, services.store, services.embedder)
         print("chunking the corpus ...", flush=True)
         docs = corpus(args.seed, settings.chunk_size, settings.chunk_overlap)
         total = sum(n for _, n in docs)

@@ -42,15 +42,15 @@ from bench.common import (  # noqa: E402
     percentiles,
     read_jsonl,
 )
+from core.settings import Settings  # noqa: E402
 from ingest import chunking  # noqa: E402
 from ingest.pipeline import Ingestor  # noqa: E402
 from rag.answers import Turn  # noqa: E402
-from rag.ask import AskPipeline  # noqa: E402
 from rag.embedding import CachingEmbedder  # noqa: E402
 from rag.extractive import ExtractiveAnswerer  # noqa: E402
+from rag.library import Library  # noqa: E402
 from rag.retrieval import HybridRetriever  # noqa: E402
 from rag.services import Services  # noqa: E402
-from rag.settings import Settings  # noqa: E402
 
 
 def old_module(commit: str, path: str, name: str) -> ModuleType:
@@ -100,7 +100,7 @@ def bench_tokenising(limit: int) -> dict[str, Any]:
     import Stemmer
     from snowballstemmer.english_stemmer import EnglishStemmer
 
-    from vectorstore.tokenize import STOP_WORDS
+    from core.tokenize import STOP_WORDS
 
     passages = [c.text for t in articles(limit) for c in chunking.chunk_text(t, 700, 150)]
     word = re.compile(r"\w+", re.UNICODE)
@@ -139,16 +139,22 @@ def questions() -> list[tuple[str, list[Turn]]]:
 def bench_asking() -> dict[str, Any]:
     home = Path(tempfile.mkdtemp(prefix="rag-speed-"))
     services = Services(Settings(home=home))
-    Ingestor(services.settings, services.store, services.embedder).ingest(
+    Ingestor(services.settings.ingest, services.store, services.embedder).ingest(
         [str(ROOT / "examples" / "corpus")]
     )
-    plain = AskPipeline(services)
-    plain.retriever = HybridRetriever(services.store, services.embedder, services.keyword)
-    plain.answerer = ExtractiveAnswerer(services.embedder, idf=services.keyword.idf)
+    plain = Library(
+        services.settings,
+        services,
+        retriever=HybridRetriever(services.store, services.embedder, services.keyword),
+        answerers={"extractive": ExtractiveAnswerer(services.embedder, idf=services.keyword.idf)},
+    )
     cached_embedder = CachingEmbedder(services.embedder)
-    cached = AskPipeline(services)
-    cached.retriever = HybridRetriever(services.store, cached_embedder, services.keyword)
-    cached.answerer = ExtractiveAnswerer(cached_embedder, idf=services.keyword.idf)
+    cached = Library(
+        services.settings,
+        services,
+        retriever=HybridRetriever(services.store, cached_embedder, services.keyword),
+        answerers={"extractive": ExtractiveAnswerer(cached_embedder, idf=services.keyword.idf)},
+    )
     todo = questions()
     plain.ask("warm up the model and the keyword index")
     out: dict[str, Any] = {"questions": len(todo)}

@@ -98,12 +98,12 @@ def _swap_entities(questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _labelled(folder: Path, source: str, swaps: bool) -> Iterator[list[Any]]:
+    from core.settings import Settings
     from ingest.pipeline import Ingestor
     from rag.analysis import analyse
     from rag.features import featurise
     from rag.retrieval import HybridRetriever
     from rag.services import Services
-    from rag.settings import Settings
 
     devset = json.loads((folder / "set.json").read_text())
     questions = [json.loads(line) for line in (folder / "questions.jsonl").open()]
@@ -112,7 +112,7 @@ def _labelled(folder: Path, source: str, swaps: bool) -> Iterator[list[Any]]:
     settings = Settings(home=folder / "home")
     services = Services(settings)
     started = time.perf_counter()
-    report = Ingestor(settings, services.store, services.embedder).ingest(devset["ingest"])
+    report = Ingestor(settings.ingest, services.store, services.embedder).ingest(devset["ingest"])
     services.keyword.sync(services.store)
     print(
         f"{source}: ingested {len(report.added)} documents in "

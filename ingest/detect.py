@@ -13,7 +13,7 @@ import unicodedata
 import zipfile
 from pathlib import PurePosixPath
 
-from rag.errors import IngestError
+from core.errors import IngestError
 
 SUPPORTED = ".txt, .md, .html, .pdf, .docx and .jsonl"
 
@@ -33,6 +33,8 @@ _EXTENSIONS: dict[str, str] = {
     ".pdf": "pdf",
     ".docx": "docx",
 }
+SUFFIXES: tuple[str, ...] = tuple(_EXTENSIONS)
+"""The file suffixes ingest knows (lower case): what an upload may be called."""
 _CONTENT_TYPES: dict[str, str] = {
     "text/html": "html",
     "application/xhtml+xml": "html",

@@ -6,13 +6,18 @@ import email.utils
 import re
 from datetime import date, datetime
 
+from dateutil import parser as date_parser
+
 MAX_TITLE = 200
 
 _DATE_FORMATS = ("%Y/%m/%d", "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y")
+# A text parsed to the same day under both defaults named its year, month and day itself.
+_DEFAULTS = (datetime(2000, 1, 1), datetime(2001, 2, 2))
 
 
 def normalise_date(value: object) -> str | None:
-    """An ISO ``YYYY-MM-DD`` date when ``value`` can be read as one, else its text."""
+    """The ISO ``YYYY-MM-DD`` day ``value`` names, or None when it names no whole day
+    ("Spring 2020", "2023-02-30"): date filters compare only real dates."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, datetime):
@@ -22,7 +27,7 @@ def normalise_date(value: object) -> str | None:
     text = str(value).strip()
     if not text:
         return None
-    return _parse_date(text) or text
+    return _parse_date(text)
 
 
 def _parse_date(text: str) -> str | None:
@@ -36,7 +41,18 @@ def _parse_date(text: str) -> str | None:
     try:
         return email.utils.parsedate_to_datetime(text).date().isoformat()
     except (TypeError, ValueError, IndexError, OverflowError):
+        return _parse_loose(text)
+
+
+def _parse_loose(text: str) -> str | None:
+    """Other spellings ("5th March 2023", "Sunday 5 March 2023 10:00"), read day first
+    as rag.spans reads dates, unless the text starts with the year."""
+    dayfirst = not text[:4].isdigit()
+    try:
+        first, second = (date_parser.parse(text, default=d, dayfirst=dayfirst) for d in _DEFAULTS)
+    except (ValueError, OverflowError):
         return None
+    return first.date().isoformat() if first.date() == second.date() else None
 
 
 def _parse_iso_date(text: str) -> str | None:

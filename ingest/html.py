@@ -10,10 +10,10 @@ import lxml.html
 import trafilatura
 from trafilatura.settings import Document as Extracted
 
+from core.errors import IngestError
 from ingest.detect import charset_of, decode_text
 from ingest.fields import clean_field, first_line, normalise_date, title_of
 from ingest.model import SourceDocument
-from rag.errors import IngestError
 
 _TABLE_RULE = re.compile(r"^\|(?:\s*:?-+:?\s*\|)+\s*$")
 

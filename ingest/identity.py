@@ -27,8 +27,9 @@ def doc_id_for(doc: SourceDocument) -> str:
     return f"{slug}-{digest}"
 
 
-def fingerprint(doc: SourceDocument, text_hash: str, recipe: dict[str, object]) -> str:
-    """Changes whenever the text, the metadata or the chunking/embedding recipe change."""
+def fingerprint(doc: SourceDocument, text_hash: str, recipe: dict[str, object], model: str) -> str:
+    """Changes whenever the text, the metadata, the chunking recipe or the embedding
+    model change."""
     payload = {
         "text": text_hash,
         "title": doc.title,
@@ -38,7 +39,8 @@ def fingerprint(doc: SourceDocument, text_hash: str, recipe: dict[str, object]) 
         "date": doc.date,
         "pages": list(doc.page_starts),
         "extra": dict(sorted(doc.extra.items())),
-        "recipe": recipe,
+        # the model inside the recipe, where it always was: stored fingerprints still match
+        "recipe": {**recipe, "model": model},
     }
     raw = json.dumps(payload, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:24]

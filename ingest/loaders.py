@@ -32,6 +32,7 @@ from pypdf.errors import DependencyError, PyPdfError
 from pypdf.errors import DeprecationError as PdfDeprecationError
 from pypdf.generic import PdfObject
 
+from core.errors import IngestError
 from ingest.detect import (
     charset_of,
     decode_text,
@@ -42,7 +43,6 @@ from ingest.detect import (
 from ingest.fields import clean_field, first_line, normalise_date, title_of
 from ingest.html import load_html
 from ingest.model import SourceDocument
-from rag.errors import IngestError
 
 # pypdf raises its own errors on most damaged files, but on some garbage it still
 # fails with plain Python errors from deep inside the parser (found by fuzzing).

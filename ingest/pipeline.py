@@ -13,15 +13,15 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
+from core.embedder import Embedder
+from core.errors import IngestError
+from core.settings import IngestOptions
 from ingest.chunking import chunk_text
 from ingest.identity import content_hash, doc_id_for, fingerprint, passage_id
 from ingest.loaders import LoadResult, load_file
 from ingest.model import SourceDocument
 from ingest.report import DocOutcome, Failure, IngestReport
-from ingest.sources import expand_inputs, fetch_url
-from rag.embedding import Embedder
-from rag.errors import IngestError
-from rag.settings import Settings
+from ingest.sources import UrlGuard, expand_inputs, fetch_url, is_url
 from vectorstore.chroma import ChromaStore
 from vectorstore.records import STATE_COMPLETE, STATE_PENDING, DocumentRecord, Passage
 
@@ -51,15 +51,21 @@ class _Batch:
 class Ingestor:
     """Loads inputs and keeps Chroma in step with them."""
 
-    def __init__(self, settings: Settings, store: ChromaStore, embedder: Embedder) -> None:
-        self.settings = settings
+    def __init__(
+        self,
+        options: IngestOptions,
+        store: ChromaStore,
+        embedder: Embedder,
+        url_guard: UrlGuard | None = None,
+    ) -> None:
+        self.options = options
+        self.url_guard = url_guard  # checks each URL and redirect before it is fetched
         self.store = store
         self.embedder = embedder
         self.recipe: dict[str, object] = {
-            "chunk_size": settings.chunk_size,
-            "chunk_overlap": settings.chunk_overlap,
-            "title_in_embedding": settings.title_in_embedding,
-            "model": "all-MiniLM-L6-v2",
+            "chunk_size": options.chunk_size,
+            "chunk_overlap": options.chunk_overlap,
+            "title_in_embedding": options.title_in_embedding,
         }
 
     def ingest(
@@ -80,13 +86,16 @@ class Ingestor:
             yield from result.documents
 
     def _load_one(self, item: str) -> LoadResult:
-        if item.startswith(("http://", "https://")):
+        if is_url(item):
             return fetch_url(
-                item, timeout=self.settings.url_timeout, max_bytes=self.settings.max_file_bytes
+                item,
+                timeout=self.options.url_timeout,
+                max_bytes=self.options.max_file_bytes,
+                guard=self.url_guard,
             )
         from pathlib import Path
 
-        return load_file(Path(item), max_bytes=self.settings.max_file_bytes)
+        return load_file(Path(item), max_bytes=self.options.max_file_bytes)
 
     def ingest_documents(
         self,
@@ -119,7 +128,7 @@ class Ingestor:
     ) -> _Planned | None:
         doc_id = doc_id_for(doc)
         text_hash = content_hash(doc.text)
-        version = fingerprint(doc, text_hash, self.recipe)
+        version = fingerprint(doc, text_hash, self.recipe, self.embedder.name)
         existing = self.store.get_documents([doc_id]).get(doc_id)
         if existing and existing.fingerprint == version and existing.state == STATE_COMPLETE:
             report.unchanged.append(DocOutcome.of(existing))
@@ -168,7 +177,7 @@ class Ingestor:
         )
 
     def _passages(self, doc: SourceDocument, record: DocumentRecord) -> list[Passage]:
-        chunks = chunk_text(doc.text, self.settings.chunk_size, self.settings.chunk_overlap)
+        chunks = chunk_text(doc.text, self.options.chunk_size, self.options.chunk_overlap)
         base = {
             "source": record.source,
             "title": record.title,
@@ -195,7 +204,7 @@ class Ingestor:
 
     def _embedding_text(self, passage: Passage) -> str:
         title = passage.title.strip()
-        if not self.settings.title_in_embedding or not title or passage.text.startswith(title):
+        if not self.options.title_in_embedding or not title or passage.text.startswith(title):
             return passage.text
         return f"{title}\n\n{passage.text}"
 

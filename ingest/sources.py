@@ -10,13 +10,14 @@ import http.client
 import os
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from core.errors import IngestError
 from ingest.loaders import LoadResult, load_bytes
-from rag.errors import IngestError
 
 USER_AGENT = "rag-chat/0.1 (offline RAG chatbot; python-urllib)"
 _CHUNK = 64 * 1024
@@ -57,17 +58,42 @@ def _walk(folder: Path) -> list[Path]:
     return sorted(files, key=lambda file: file.relative_to(folder).parts)
 
 
-def fetch_url(url: str, *, timeout: float, max_bytes: int) -> LoadResult:
+UrlGuard = Callable[[str], None]
+"""Raises IngestError for an address that may not be fetched."""
+
+
+class _GuardedRedirects(urllib.request.HTTPRedirectHandler):
+    """Checks every redirect target with the guard before following it."""
+
+    def __init__(self, guard: UrlGuard) -> None:
+        self.guard = guard
+
+    def redirect_request(
+        self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str
+    ) -> Any:
+        self.guard(newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def fetch_url(
+    url: str, *, timeout: float, max_bytes: int, guard: UrlGuard | None = None
+) -> LoadResult:
     """Download ``url`` and load it; documents get ``source=url`` and the final
-    address after redirects as their ``url``."""
+    address after redirects as their ``url``. ``guard`` checks the address, and every
+    address a redirect leads to, before it is connected to."""
     if not is_url(url):
         raise IngestError(url, "only http:// and https:// addresses can be fetched")
+    if guard is not None:
+        guard(url)
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    opener = urllib.request.build_opener(*([_GuardedRedirects(guard)] if guard else []))
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with opener.open(request, timeout=timeout) as response:
             final_url = response.geturl()
             content_type = response.headers.get("Content-Type")
             data = _read_limited(response, url, max_bytes)
+    except IngestError as e:  # the guard refused a redirect target
+        raise IngestError(url, f"it redirects to {e.source}, which {e.reason}") from e
     except urllib.error.HTTPError as e:
         e.close()  # an HTTPError holds the open response; release its socket
         raise IngestError(

@@ -12,7 +12,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TypeVar
 
-from vectorstore.tokenize import STOP_WORDS, stem, terms
+from core.tokenize import STOP_WORDS, stem, terms
 
 T = TypeVar("T")
 

@@ -6,7 +6,7 @@ print ``Answer.to_json()`` as the ``rag ask --json`` contract.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -112,10 +112,6 @@ class Answerer(Protocol):
     def answer(self, question: str, results: Sequence[Result]) -> Answer: ...
 
 
-class StreamingAnswerer(Answerer, Protocol):
-    def stream(self, question: str, results: Sequence[Result]) -> Iterator[str | Answer]: ...
-
-
 def make_citation(
     n: int, result: Result, quote_start: int, quote_end: int, supported: bool = True
 ) -> Citation:
@@ -146,14 +142,18 @@ ABSTAIN_PREFIX = "The documents don't say"
 
 
 def abstention(question: str, related: Sequence[Result], confidence: float = 0.0) -> Answer:
+    """The answer that says the documents do not answer ``question``; ``related`` are
+    shown as possibly related, one passage per document."""
     text = f"{ABSTAIN_PREFIX} {_topic(question)}."
-    if related:
+    by_doc = {r.passage.doc_id: r for r in reversed(related)}  # the best of each document
+    folded = tuple(r for r in related if by_doc[r.passage.doc_id] is r)
+    if folded:
         text += " These passages may be related:"
-    return Answer(question, text, True, (), tuple(related), confidence=confidence)
+    return Answer(question, text, True, (), folded, confidence=confidence)
 
 
 def _topic(question: str) -> str:
-    q = question.strip().rstrip("?").strip()
+    q = question.strip()
     if not q:
         return "that"
     return f'that ("{q}")' if len(q) < 160 else "that"

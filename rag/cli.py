@@ -10,15 +10,16 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 if TYPE_CHECKING:
+    from core.settings import Settings
     from rag.answers import Turn
-    from rag.services import Services
-    from rag.settings import Settings
+    from rag.library import Library
 
 app = typer.Typer(
     help="Ask questions of your articles and documents, with citations. Offline.",
@@ -36,16 +37,27 @@ DocOption = Annotated[
 SourceOption = Annotated[
     list[str] | None, typer.Option("--source", help="Only documents from this source.")
 ]
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as e:
+        raise typer.BadParameter(f"{text!r} is not a date; write it as YYYY-MM-DD") from e
+
+
 SinceOption = Annotated[
-    str | None, typer.Option("--since", help="Only documents dated on or after YYYY-MM-DD.")
+    date | None,
+    typer.Option("--since", parser=_day, help="Only documents dated on or after YYYY-MM-DD."),
 ]
 UntilOption = Annotated[
-    str | None, typer.Option("--until", help="Only documents dated on or before YYYY-MM-DD.")
+    date | None,
+    typer.Option("--until", parser=_day, help="Only documents dated on or before YYYY-MM-DD."),
 ]
 
 
 def _filter(
-    docs: list[str] | None, sources: list[str] | None, since: str | None, until: str | None
+    docs: list[str] | None, sources: list[str] | None, since: date | None, until: date | None
 ) -> Any:
     from rag.retrieval import SearchFilter
 
@@ -60,7 +72,7 @@ def _filter(
 def _settings() -> Settings:
     from pydantic import ValidationError
 
-    from rag.settings import Settings
+    from core.settings import Settings
 
     try:
         return Settings()
@@ -73,12 +85,12 @@ def _settings() -> Settings:
 
 
 @contextmanager
-def _services() -> Iterator[Services]:
-    from rag.errors import RagError, UsageError
-    from rag.services import Services
+def _library() -> Iterator[Library]:
+    from core.errors import RagError, UsageError
+    from rag.library import Library
 
     try:
-        yield Services(_settings())
+        yield Library(_settings())
     except UsageError as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from e
@@ -98,17 +110,10 @@ def ingest(
     as_json: JsonFlag = False,
 ) -> None:
     """Add or update documents; unchanged ones cost nothing."""
-    from ingest.pipeline import Ingestor
     from rag.progress import ingest_progress
 
-    with _services() as services, ingest_progress() as progress:
-        report = Ingestor(services.settings, services.store, services.embedder).ingest(
-            inputs, progress
-        )
-        if report.added or report.updated:
-            # Index the new passages for keyword search now, while the user expects to
-            # wait, rather than in the next search.
-            services.keyword.sync(services.store)
+    with _library() as library, ingest_progress() as progress:
+        report = library.add(inputs, progress)
     if as_json:
         _print_json(report.to_json())
     else:
@@ -121,7 +126,10 @@ def ingest(
 @app.command()
 def search(
     query: Annotated[str | None, typer.Argument(help="What to search for.")] = None,
-    k: Annotated[int, typer.Option("-k", help="Number of passages.", min=1, max=200)] = 5,
+    k: Annotated[
+        int | None,
+        typer.Option("-k", help="Number of passages (default: RAG_TOP_K).", min=1, max=200),
+    ] = None,
     queries: Annotated[
         Path | None, typer.Option(help="A jsonl file of {id, text} queries (needs --json).")
     ] = None,
@@ -137,25 +145,20 @@ def search(
     """Find the passages that best match a query (dense + keyword)."""
     limit = per_doc or None
     where = _filter(doc, source, since, until)
-    from rag.retrieval import HybridRetriever
-
-    with _services() as services:
-        retriever = HybridRetriever(services.store, services.query_embedder, services.keyword)
+    with _library() as library:
         if queries is not None:
             _run_batch(
                 queries,
                 as_json,
                 lambda text, _history: {
-                    "results": [
-                        r.to_json() for r in retriever.retrieve(text, k, where, per_doc=limit)
-                    ]
+                    "results": [r.to_json() for r in library.search(text, k, where, limit)]
                 },
             )
             return
         if not query:
             typer.echo("error: give a QUERY or --queries FILE", err=True)
             raise typer.Exit(2)
-        results = retriever.retrieve(query, k, where, per_doc=limit)
+        results = library.search(query, k, where, limit)
     if as_json:
         _print_json({"query": query, "results": [r.to_json() for r in results]})
     else:
@@ -167,8 +170,8 @@ def search(
 def _run_batch(path: Path, as_json: bool, run: Callable[[str, list[Turn]], dict[str, Any]]) -> None:
     """Answer a jsonl file of ``{id, text}`` lines, one JSON line out per line in. A line
     may carry the conversation so far as ``"history": [{"role", "content"}, ...]``."""
+    from core.errors import UsageError
     from rag.conversation import turns_from_messages
-    from rag.errors import UsageError
 
     if not as_json:
         raise UsageError("--queries/--questions needs --json")
@@ -205,25 +208,24 @@ def ask(
     until: UntilOption = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Answer a question from the documents, citing each claim as [n]."""
+    # The help is rich markup: an unescaped [n] would be read as a tag and vanish.
+    r"""Answer a question from the documents, citing each claim as \[n]."""
     where = _filter(doc, source, since, until)
-    from rag.ask import AskPipeline
-
-    with _services() as services:
-        pipeline = AskPipeline(services)
+    with _library() as library:
         if questions is not None:
             _run_batch(
                 questions,
                 as_json,
-                lambda text, history: pipeline.ask(text, history, search_filter=where).to_json(),
+                lambda text, history: library.ask(text, history, search_filter=where).to_json(),
             )
             return
         if not question:
             typer.echo("error: give a QUESTION or --questions FILE", err=True)
             raise typer.Exit(2)
-        answer = pipeline.ask(question, search_filter=where)
+        answer = library.ask(question, search_filter=where)
     if as_json:
-        _print_json(answer.to_json())
+        # the same shape as a --questions line, whose id the caller chose
+        _print_json({"id": None, **answer.to_json()})
     else:
         from rag.display import print_answer
 
@@ -233,8 +235,8 @@ def ask(
 @docs_app.command("list")
 def docs_list(as_json: JsonFlag = False) -> None:
     """List the stored documents."""
-    with _services() as services:
-        records = services.store.list_documents()
+    with _library() as library:
+        records = library.documents()
     if as_json:
         _print_json([r.summary() for r in records])
     else:
@@ -248,10 +250,8 @@ def docs_remove(
     targets: Annotated[list[str], typer.Argument(help="Document ids or sources.")],
 ) -> None:
     """Remove documents (by id or by source) and their passages."""
-    from rag.library import remove_documents
-
-    with _services() as services:
-        removed, unknown = remove_documents(services.store, targets)
+    with _library() as library:
+        removed, unknown = library.remove(targets)
     for record in removed:
         typer.echo(f"removed {record.doc_id}  {record.title}")
     for target in unknown:
@@ -267,17 +267,15 @@ def serve(
     """Start the chat window in the browser (Gradio)."""
     from ui.app import serve as serve_app
 
-    with _services() as services:
-        serve_app(services, host=host, port=port)
+    with _library() as library:
+        serve_app(library, host=host, port=port)
 
 
 @app.command()
 def reindex() -> None:
     """Rebuild the keyword index from Chroma."""
-    with _services() as services:
-        services.keyword.clear()
-        services.keyword.sync(services.store)
-        typer.echo(f"keyword index rebuilt: {len(services.keyword)} passages")
+    with _library() as library:
+        typer.echo(f"keyword index rebuilt: {library.reindex()} passages")
 
 
 def main() -> None:

@@ -45,9 +45,14 @@ def print_results(results: Sequence[Result]) -> None:
 def print_documents(records: Sequence[DocumentRecord]) -> None:
     if not records:
         typer.echo("no documents yet; add some with `rag ingest PATH`")
+    width = max((len(r.doc_id) for r in records), default=0)
+    chunks = max((len(str(r.chunks)) for r in records), default=1)
     for r in records:
         date = r.date or "-"
-        typer.echo(f"{r.doc_id}  {date:10}  {r.chunks:4} passages  {r.title}  [{r.source}]")
+        typer.echo(
+            f"{r.doc_id:<{width}}  {date:<10}  {r.chunks:>{chunks}} passages  {r.title}  "
+            f"[{r.source}]"
+        )
 
 
 def print_answer(answer: Answer) -> None:

@@ -11,19 +11,15 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
-from rag.errors import ModelError
+from core.embedder import Embedder
+from core.errors import ModelError
 
-
-class Embedder(Protocol):
-    """Turns texts into unit vectors of one fixed dimension."""
-
-    dimension: int
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+PACKAGED_MODEL = "all-MiniLM-L6-v2"
+__all__ = ["PACKAGED_MODEL", "CachingEmbedder", "Embedder", "SentenceTransformerEmbedder"]
 
 
 def packaged_model_path() -> Path:
@@ -43,6 +39,7 @@ class SentenceTransformerEmbedder:
 
     def __init__(self, model_path: Path | None = None, batch_size: int = 64) -> None:
         self.model_path = model_path
+        self.name = model_path.name if model_path else PACKAGED_MODEL
         self.batch_size = batch_size
         self._model: Any = None
         self._lock = threading.Lock()
@@ -69,10 +66,6 @@ class SentenceTransformerEmbedder:
                 self.dimension = int(self._model.get_embedding_dimension())
         return self._model
 
-    @property
-    def tokenizer(self) -> Any:
-        return self._load().tokenizer
-
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
@@ -98,6 +91,7 @@ class CachingEmbedder:
 
     def __init__(self, inner: Embedder, size: int = 20_000) -> None:
         self.inner = inner
+        self.name = inner.name
         self.size = size
         self.dimension = inner.dimension
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()

@@ -26,14 +26,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from core.embedder import Embedder
+from core.tokenize import terms
 from rag.analysis import Analysis, Kind, analyse, noun_kind
 from rag.answers import Answer, AnswerSpan, Citation, abstention, make_citation
-from rag.embedding import Embedder
 from rag.features import FEATURES, Sentence, featurise, flat
 from rag.retrieval import Result
 from rag.scorer import Scorer, packaged_scorer
 from rag.spans import Span, names
-from vectorstore.tokenize import terms
 
 # Below this confidence the answerer abstains: chosen with the sweep of bench/answers.py
 # on the dev sets (README, "Answers").
@@ -260,7 +260,10 @@ def span_fit(span: Span, sentence: str, q: Analysis) -> float:
     a percentage, or the number after "by", "down", "up"."""
     before = sentence[: span.start].rstrip().lower()
     if q.kind is Kind.PLACE:
-        if before.endswith(_LOCATIVE) or _EVENT_AFTER.match(sentence, span.end):
+        possessive = sentence[span.end : span.end + 2] in ("'s", "’s")  # in Washington's steps
+        if (before.endswith(_LOCATIVE) and not possessive) or _EVENT_AFTER.match(
+            sentence, span.end
+        ):
             return 1.0
         if q.focus and noun_kind(q.focus) is Kind.PLACE and q.focus not in _WHERE_NOUNS:
             # "which country", "which site": the answer need not follow "in"

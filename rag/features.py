@@ -17,13 +17,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ingest.chunking import split_sentences
+from core.embedder import Embedder
+from core.sentences import split_sentences
+from core.tokenize import terms
 from rag.analysis import Analysis, Kind
 from rag.constraints import YEAR
-from rag.embedding import Embedder
 from rag.retrieval import Result
 from rag.spans import Span, extract
-from vectorstore.tokenize import terms
 
 FEATURES: tuple[str, ...] = (
     "dense_sentence",

@@ -17,12 +17,12 @@ from langchain_core.language_models import BaseChatModel
 from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
+from core.embedder import Embedder
+from core.errors import AnswerError, UsageError
+from core.settings import Settings
 from rag.answers import Answer, abstention
-from rag.embedding import Embedder
-from rag.errors import AnswerError, UsageError
 from rag.prompting import build_messages
 from rag.retrieval import Result
-from rag.settings import Settings
 from rag.verify import verify
 
 _ABSTAINS = re.compile(

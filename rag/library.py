@@ -1,11 +1,233 @@
-"""Document library operations shared by the CLI and the UI."""
+"""The one object every door uses: the CLI, the chat window, the named API, the
+OpenAI-compatible and MCP endpoints and the LangChain adapters.
+
+``Library`` adds, removes and lists documents, searches them and answers questions
+about them. It is built once per process from ``Settings`` (``open_library``) and is
+safe to share between threads: writes (ingest, removal) take one lock, questions run
+concurrently.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
 
+from core.errors import UsageError
+from core.settings import Settings
+from ingest.report import Failure, IngestReport
+from ingest.sources import is_url
+from ingest.urlguard import check_public_url
+from rag.answers import Answer, Answerer, Turn
+from rag.conversation import rewrite_followup
+from rag.modes import MODES
+from rag.retrieval import HybridRetriever, Result, SearchFilter
+from rag.services import Services
 from vectorstore.chroma import ChromaStore
 from vectorstore.records import DocumentRecord
+
+__all__ = ["DocumentRecord", "Failure", "IngestReport", "Library", "open_library"]
+
+# Longer questions are refused: a question is a sentence or two, and a megabyte of
+# "question" would hold up everyone else's answers.
+MAX_QUESTION_CHARS = 4000
+
+Progress = Callable[[int, int], None]
+"""Called with (inputs done, passages embedded so far) while an ingest runs."""
+
+
+class Library:
+    """Documents in, cited answers out; see the module docstring.
+
+    ``services`` shares already-built parts (store, embedder, keyword index);
+    ``retriever`` and ``answerers`` replace the built ones (benchmarks compare
+    variants this way)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        services: Services | None = None,
+        *,
+        retriever: HybridRetriever | None = None,
+        answerers: Mapping[str, Answerer] | None = None,
+    ) -> None:
+        if settings.answer_mode not in MODES:
+            raise UsageError(
+                f"RAG_ANSWER_MODE={settings.answer_mode!r}: choose one of {', '.join(MODES)}"
+            )
+        self.settings = settings
+        self.services = services or Services(settings)
+        self.write_lock = threading.RLock()  # the window stages uploads under it too
+        self._answerers: dict[str, Answerer] = dict(answerers or {})
+        self._answerers_lock = threading.Lock()
+        self._retriever = retriever
+
+    # --- documents -----------------------------------------------------------------
+
+    def add(
+        self,
+        inputs: Sequence[str],
+        progress: Progress | None = None,
+        *,
+        public_urls: bool = False,
+        public_only: bool = False,
+    ) -> IngestReport:
+        """Ingest files, folders and URLs; unchanged documents cost nothing. One ingest
+        runs at a time; questions go on meanwhile.
+
+        For callers other than the machine's own user: ``public_urls`` fetches a URL
+        only if it, and every redirect, resolves to public addresses (a refused one is
+        reported as failed); ``public_only`` also refuses anything but such URLs."""
+        from ingest.pipeline import Ingestor
+
+        if public_only:  # a remote caller names neither local files nor private hosts
+            for item in inputs:
+                check_public_url(item)
+        guard = check_public_url if public_urls or public_only else None
+
+        with self.write_lock:
+            ingestor = Ingestor(
+                self.settings.ingest, self.services.store, self.services.embedder, guard
+            )
+            report = ingestor.ingest(list(inputs), progress)
+            if report.added or report.updated:
+                # index the new passages for keyword search now, while the user expects
+                # to wait, rather than in the next question
+                self.services.keyword.sync(self.services.store)
+        return report
+
+    def remove(self, targets: Sequence[str]) -> tuple[list[DocumentRecord], list[str]]:
+        """Remove documents by id or by source; returns (removed, targets not found)."""
+        with self.write_lock:
+            return remove_documents(self.services.store, targets)
+
+    def documents(self) -> list[DocumentRecord]:
+        """The complete documents; listed from the store only when it has changed."""
+        return self.services.catalog.records()
+
+    def document_text(self, doc_id: str) -> str | None:
+        return self.services.store.document_text(doc_id)
+
+    def reindex(self) -> int:
+        """Rebuild the keyword index from the store; returns its passage count."""
+        with self.write_lock:
+            self.services.keyword.clear()
+            self.services.keyword.sync(self.services.store)
+        return len(self.services.keyword)
+
+    def warm_up(self) -> None:
+        """Load the embedding model and the keyword index before the first question."""
+        self.services.embedder.embed(["warm up"])
+        self.services.keyword.sync(self.services.store)
+
+    # --- questions -----------------------------------------------------------------
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        if self._retriever is None:
+            s = self.services
+            self._retriever = HybridRetriever(
+                s.store, s.query_embedder, s.keyword, catalog=s.catalog
+            )
+        return self._retriever
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        search_filter: SearchFilter | None = None,
+        per_doc: int | None = 1,
+    ) -> list[Result]:
+        """The passages that best match ``query`` (dense + keyword, fused)."""
+        return self.retriever.retrieve(query, k or self.settings.top_k, search_filter, per_doc)
+
+    def modes(self) -> dict[str, bool]:
+        """Every answer mode and whether it can run with these settings."""
+        return {name: mode.available(self.settings) for name, mode in MODES.items()}
+
+    def answerer(self, mode: str | None = None) -> Answerer:
+        """The shared answerer of a mode (the settings' mode by default), built once."""
+        name = mode or self.settings.answer_mode
+        spec = MODES.get(name)
+        if spec is None:
+            raise UsageError(f"unknown answer mode {name!r}; choose one of {', '.join(MODES)}")
+        if not spec.available(self.settings):
+            raise UsageError(
+                f"the {spec.label} mode needs {spec.needs} when the app starts; "
+                "choose another mode or set it and restart"
+            )
+        with self._answerers_lock:
+            if name not in self._answerers:
+                settings = self.settings.model_copy(update={"answer_mode": name})
+                self._answerers[name] = spec.build(self.services, settings)
+            return self._answerers[name]
+
+    def standalone(self, question: str, history: Sequence[Turn] = ()) -> str:
+        """The question as it reads on its own: a follow-up rewritten with the history."""
+        return rewrite_followup(question, history) if history else question
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        search_filter: SearchFilter | None = None,
+        k: int | None = None,
+        mode: str | None = None,
+    ) -> Answer:
+        question = self.check_question(question)
+        answerer = self.answerer(mode)
+        query, results = self._retrieve(question, history, search_filter, k)
+        answer = answerer.answer(query, results)
+        return replace(answer, question=question, standalone_question=query)
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        search_filter: SearchFilter | None = None,
+        k: int | None = None,
+        mode: str | None = None,
+    ) -> Iterator[str | Answer]:
+        """Text deltas as they come (LLM modes), then the same complete ``Answer`` that
+        ``ask`` gives."""
+        question = self.check_question(question)
+        answerer = self.answerer(mode)
+        stream = getattr(answerer, "stream", None)
+        if stream is None:
+            yield self.ask(question, history, search_filter, k, mode)
+            return
+        query, results = self._retrieve(question, history, search_filter, k)
+        for item in stream(query, results):
+            if isinstance(item, Answer):
+                yield replace(item, question=question, standalone_question=query)
+                return
+            yield item
+
+    @staticmethod
+    def check_question(question: object) -> str:
+        """The question stripped, or a UsageError saying what is wrong with it."""
+        if not isinstance(question, str):
+            raise UsageError(f"the question must be text, not {type(question).__name__}")
+        text = question.strip()
+        if not text:
+            raise UsageError("the question is empty")
+        if len(text) > MAX_QUESTION_CHARS:
+            raise UsageError(
+                f"the question is {len(text):,} characters; ask in at most {MAX_QUESTION_CHARS:,}"
+            )
+        return text
+
+    def _retrieve(
+        self,
+        question: str,
+        history: Sequence[Turn],
+        search_filter: SearchFilter | None,
+        k: int | None,
+    ) -> tuple[str, list[Result]]:
+        query = self.standalone(question, history)
+        k = k or self.settings.answer_passages
+        return query, self.retriever.retrieve(query, k, search_filter)
 
 
 def resolve(store: ChromaStore, target: str) -> list[DocumentRecord]:
@@ -14,17 +236,14 @@ def resolve(store: ChromaStore, target: str) -> list[DocumentRecord]:
     if found:
         return list(found.values())
     matches = store.find_by_source(target)
-    if not matches and not target.startswith(("http://", "https://")):
-        from pathlib import Path
-
-        absolute = str(Path(target).expanduser().resolve())
-        matches = store.find_by_source(absolute)
-        if not matches:
-            prefix = absolute + "#"
-            matches = [
-                r for r in store.list_documents(complete_only=False) if r.source.startswith(prefix)
-            ]
-    return matches
+    if matches or is_url(target):
+        return matches
+    absolute = str(Path(target).expanduser().resolve())
+    matches = store.find_by_source(absolute)
+    if matches:
+        return matches
+    prefix = absolute + "#"  # the records of a .jsonl file
+    return [r for r in store.list_documents(complete_only=False) if r.source.startswith(prefix)]
 
 
 def remove_documents(
@@ -41,3 +260,8 @@ def remove_documents(
         store.delete_documents([r.doc_id for r in records])
         removed.extend(records)
     return removed, unknown
+
+
+def open_library(settings: Settings | None = None) -> Library:
+    """The library of these settings (by default, the environment's ``RAG_*``)."""
+    return Library(settings or Settings())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from vectorstore.tokenize import stem, terms
+from core.tokenize import stem, terms
 
 # Words that frame a question rather than carry its topic.
 _FRAME = frozenset(

@@ -7,13 +7,13 @@ that overlap a better passage of the same document are folded into it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import numpy as np
 
-from rag.embedding import Embedder
+from core.embedder import Embedder
 from vectorstore.catalog import DocumentCatalog
 from vectorstore.chroma import ChromaStore
 from vectorstore.keyword import KeywordIndex
@@ -22,12 +22,16 @@ from vectorstore.records import STATE_COMPLETE, DocumentRecord, Passage
 
 @dataclass(frozen=True)
 class SearchFilter:
-    """Restricts a search to some documents, sources or a date range (ISO dates)."""
+    """Restricts a search to some documents, sources or a date range (inclusive).
+
+    A date range admits only documents whose date is a real day; one without a date,
+    or with a date stored as free text by an older version, is left out.
+    """
 
     doc_ids: frozenset[str] | None = None
     sources: frozenset[str] | None = None
-    date_from: str | None = None
-    date_to: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
 
     def is_empty(self) -> bool:
         return not (self.doc_ids or self.sources or self.date_from or self.date_to)
@@ -37,9 +41,21 @@ class SearchFilter:
             return False
         if self.sources and record.source not in self.sources:
             return False
-        if self.date_from and (not record.date or record.date < self.date_from):
+        if self.date_from is None and self.date_to is None:
+            return True
+        day = _day(record.date)
+        if day is None:
             return False
-        return not (self.date_to and (not record.date or record.date[:10] > self.date_to))
+        return (self.date_from is None or day >= self.date_from) and (
+            self.date_to is None or day <= self.date_to
+        )
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text[:10]) if text else None
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -187,7 +203,3 @@ def _overlaps(a: Passage, b: Passage, share: float = 0.5) -> bool:
         return False
     common = min(a.end, b.end) - max(a.start, b.start)
     return common > share * min(a.end - a.start, b.end - b.start)
-
-
-def results_json(results: Sequence[Result]) -> list[dict[str, Any]]:
-    return [r.to_json() for r in results]

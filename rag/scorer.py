@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from rag.errors import ModelError
+from core.errors import ModelError
 from rag.features import FEATURES
 
 PARAMS_FILE = "scorer_params.json"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 from functools import cached_property
 
+from core.settings import Settings
 from rag.embedding import CachingEmbedder, SentenceTransformerEmbedder
-from rag.settings import Settings
 from vectorstore.catalog import DocumentCatalog
 from vectorstore.chroma import ChromaStore
 from vectorstore.keyword import KeywordIndex
@@ -20,7 +20,7 @@ class Services:
 
     @cached_property
     def store(self) -> ChromaStore:
-        return ChromaStore(self.settings)
+        return ChromaStore(self.settings.store)
 
     @cached_property
     def embedder(self) -> SentenceTransformerEmbedder:

@@ -15,8 +15,8 @@ from functools import lru_cache
 
 from dateutil import parser as date_parser
 
+from core.tokenize import STOP_WORDS
 from rag.analysis import Kind
-from vectorstore.tokenize import STOP_WORDS
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ingest.chunking import split_sentences
+from core.embedder import Embedder
+from core.sentences import split_sentences
+from core.tokenize import terms
 from rag.analysis import analyse
 from rag.answers import Citation, make_citation
 from rag.constraints import conflict
-from rag.embedding import Embedder
 from rag.retrieval import Result
-from vectorstore.tokenize import terms
 
 # Weights and threshold were chosen on hand-made pairs with the packaged MiniLM
 # (tests/rag/test_verify.py holds the cases): paraphrases of a passage sentence score

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from rag.settings import Settings
+from core.settings import Settings
 
 SERVER_ENV = "RAG_TEST_CHROMA_URL"
 SERVER_URL = os.environ.get(SERVER_ENV)
@@ -112,7 +112,7 @@ def store(
         settings = settings_factory(chroma_url=SERVER_URL)
     else:
         settings = settings_factory()
-    yield ChromaStore(settings)
+    yield ChromaStore(settings.store)
     if settings.chroma_url:
         drop_server_collections(settings.chroma_url, settings.collection)
 

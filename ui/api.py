@@ -11,8 +11,8 @@ from typing import Any
 
 import gradio as gr
 
+from core.errors import RagError
 from rag.answers import Turn
-from rag.errors import RagError
 from ui.backend import Backend
 
 
@@ -60,11 +60,8 @@ class Api:
         history: earlier exchanges, as [{"role": "user"|"assistant", "content": str}, ...]
         or [[question, answer], ...]; follow-up questions are rewritten with it.
         """
-        if not (question or "").strip():
-            raise gr.Error("question is empty")
         try:
-            pipeline = self.backend.pipeline()
-            return pipeline.ask(question.strip(), turns_from(history)).to_json()
+            return self.backend.library.ask(question, turns_from(history)).to_json()
         except RagError as e:
             raise gr.Error(str(e)) from e
 
@@ -81,6 +78,6 @@ class Api:
     def documents(self) -> list[dict[str, Any]]:
         """The stored documents; the JSON of `rag docs list --json`."""
         try:
-            return [r.summary() for r in self.backend.documents()]
+            return [r.summary() for r in self.backend.library.documents()]
         except RagError as e:
             raise gr.Error(str(e)) from e

@@ -12,15 +12,17 @@ from typing import Any
 
 import gradio as gr
 
-from rag.errors import UsageError
-from rag.services import Services
+from core.errors import UsageError
+from rag.library import Library
+from rag.uploads import SUPPORTED
+from ui import mcp_door, openai_door
 from ui.api import Api
 from ui.assets import COPY_JS, CSS, PICK_JS, SCRIPT, SCROLL_TO_QUOTE_JS
 from ui.backend import Backend, Preferences
 from ui.handlers import SOURCES_HINT, ChatHandlers, copy_text
 from ui.library import LibraryHandlers
+from ui.logins import LoginGuard
 from ui.render import placeholder_html
-from ui.uploads import ALLOWED_LABEL
 
 TITLE = "Ask your articles"
 EXAMPLES = (
@@ -124,7 +126,7 @@ def _docs_tab(max_mb: float) -> DocsTab:
     gr.Markdown("### Add documents")
     with gr.Row(equal_height=False):
         files = gr.File(
-            label=f"Drop files here ({ALLOWED_LABEL}; up to {max_mb:g} MB each)",
+            label=f"Drop files here ({SUPPORTED}; up to {max_mb:g} MB each)",
             file_count="multiple",
             height=160,
             scale=3,
@@ -162,17 +164,15 @@ def _docs_tab(max_mb: float) -> DocsTab:
 def _settings_tab(backend: Backend) -> SettingsTab:
     defaults = backend.default_preferences()
     llm = backend.settings.llm_base_url
+    choices, choosable = backend.mode_choices()
     mode = gr.Radio(
-        choices=[
-            ("Extractive: quotes sentences from your documents (no LLM)", "extractive"),
-            ("OpenAI-compatible endpoint: an LLM writes the answer", "openai"),
-        ],
+        choices=choices,
         value=defaults.mode,
         label="Answer mode",
         info=f"LLM endpoint: {llm} ({backend.settings.llm_model})"
         if llm
         else "The LLM mode needs RAG_LLM_BASE_URL set when the server starts.",
-        interactive=bool(llm),
+        interactive=choosable,
         elem_id="rag-mode",
     )
     passages = gr.Slider(
@@ -342,21 +342,22 @@ def parse_auth(value: str | None) -> list[tuple[str, str]] | None:
 
 
 def serve(
-    services: Services, host: str = "127.0.0.1", port: int = 7860, *, block: bool = True
+    library: Library, host: str = "127.0.0.1", port: int = 7860, *, block: bool = True
 ) -> gr.Blocks:
     """Start the chat window; with ``block=False`` return once it is listening."""
-    auth = parse_auth(services.settings.auth)
-    backend = Backend(services)
-    backend.warm_up()
+    auth = parse_auth(library.settings.auth)
+    guard = LoginGuard(auth) if auth else None  # one throttle for the window and the doors
+    backend = Backend(library)
+    library.warm_up()
     demo = build_app(backend)
     demo.queue(default_concurrency_limit=8)
     demo.launch(
         server_name=host,
         server_port=port,
-        auth=auth,
+        auth=guard.check if guard else None,
         auth_message="Log in to ask your documents." if auth else None,
         max_file_size=backend.settings.max_file_bytes,
-        prevent_thread_lock=not block,
+        prevent_thread_lock=True,
         show_error=True,
         quiet=not block,
         css=CSS,
@@ -364,4 +365,20 @@ def serve(
         theme=gr.themes.Soft(),
         footer_links=["api"],
     )
+    mount_doors(demo.app, library, guard, host)
+    if block:
+        demo.block_thread()
     return demo
+
+
+def mount_doors(
+    app: Any, library: Library, auth: LoginGuard | None, host: str = "127.0.0.1"
+) -> None:
+    """Put the OpenAI-compatible routes and the MCP endpoint in front of Gradio's own on
+    its FastAPI app."""
+    before = len(app.router.routes)
+    app.include_router(openai_door.router(library, auth))
+    app.router.routes.append(mcp_door.route(library, auth, host))
+    added = app.router.routes[before:]
+    del app.router.routes[before:]
+    app.router.routes[:0] = added

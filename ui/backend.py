@@ -1,27 +1,19 @@
 """The server side of the chat window: one per process, shared by every browser session.
 
-Holds the ``Services``, one ``AskPipeline`` per answer mode, and a write lock so that
-ingests and removals happen one at a time while questions are answered concurrently.
+A thin layer over the ``Library`` for what only the window has: uploaded files (copied
+under safe names, removed with their documents) and each session's preferences.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.pipeline import Ingestor
-from ingest.report import IngestReport
-from rag.ask import AskPipeline, answerer_for
-from rag.errors import UsageError
-from rag.library import remove_documents
+from rag.library import DocumentRecord, IngestReport, Library
+from rag.modes import MODES
 from rag.retrieval import SearchFilter
-from rag.services import Services
-from ui.uploads import stage
-from vectorstore.records import DocumentRecord
-
-MODES = ("extractive", "openai")
+from rag.uploads import stage
 
 Progress = Callable[[int, int, int], None]
 """Called with (inputs done, inputs in all, passages embedded so far)."""
@@ -38,12 +30,9 @@ class Preferences:
 class Backend:
     """Everything the UI handlers and the named API call; thread-safe."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        self.settings = services.settings
-        self._pipelines: dict[str, AskPipeline] = {}
-        self._pipelines_lock = threading.Lock()
-        self.write_lock = threading.Lock()
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self.settings = library.settings
 
     @property
     def uploads_dir(self) -> Path:
@@ -52,43 +41,11 @@ class Backend:
     def default_preferences(self) -> Preferences:
         return Preferences(self.settings.answer_mode, self.settings.answer_passages)
 
-    @property
-    def llm_available(self) -> bool:
-        return bool(self.settings.llm_base_url)
-
-    def pipeline(self, mode: str | None = None) -> AskPipeline:
-        """The shared pipeline for an answer mode, built on first use."""
-        mode = mode or self.settings.answer_mode
-        if mode not in MODES:
-            raise UsageError(f"unknown answer mode {mode!r}; choose one of {', '.join(MODES)}")
-        if mode == "openai" and not self.llm_available:
-            raise UsageError(
-                "the OpenAI-compatible mode needs RAG_LLM_BASE_URL when the server starts; "
-                "choose the extractive mode in Settings or restart with it set"
-            )
-        with self._pipelines_lock:
-            if mode not in self._pipelines:
-                settings = self.settings.model_copy(update={"answer_mode": mode})
-                answerer = answerer_for(self.services, settings)
-                self._pipelines[mode] = AskPipeline(self.services, answerer)
-            return self._pipelines[mode]
-
-    def warm_up(self) -> None:
-        """Load the embedding model and keyword index before the first question."""
-        self.services.embedder.embed(["warm up"])
-        self.services.keyword.sync(self.services.store)
-
-    def documents(self) -> list[DocumentRecord]:
-        """Complete documents; listed from the store only when it has changed."""
-        return self.services.catalog.records()
-
-    def document_text(self, doc_id: str) -> str | None:
-        return self.services.store.document_text(doc_id)
-
-    def ingest(self, inputs: Sequence[str], progress: Progress | None = None) -> IngestReport:
-        """Ingest files and URLs; one ingest at a time, answers go on meanwhile."""
-        with self.write_lock:
-            return self._ingest(inputs, progress)
+    def mode_choices(self) -> tuple[list[tuple[str, str]], bool]:
+        """(label, name) of every answer mode, for the Settings tab, and whether they
+        can all run (else the choice is fixed to the default)."""
+        available = self.library.modes()
+        return [(MODES[name].label, name) for name in available], all(available.values())
 
     def ingest_uploads(
         self, files: Sequence[str], urls: str = "", progress: Progress | None = None
@@ -98,28 +55,26 @@ class Backend:
         Returns the report, refused uploads included as failures, and the name the
         user knows each source by.
         """
-        with self.write_lock:
+        with self.library.write_lock:  # two uploads of one name are staged in turn
             staged = stage(files, urls, self.uploads_dir, self.settings.max_file_bytes)
-            report = self._ingest(staged.inputs, progress) if staged.inputs else IngestReport()
+            total = len(staged.inputs)
+
+            def on_progress(done: int, embedded: int) -> None:
+                if progress is not None:
+                    progress(min(done, total), total, embedded)
+
+            report = IngestReport()
+            if staged.inputs:
+                # the server fetches URLs for its visitors: public addresses only
+                report = self.library.add(staged.inputs, on_progress, public_urls=True)
+        for failure in report.failed:  # a copy of a file that was refused is not kept
+            self._drop_upload(failure.source)
         report.failed[:0] = staged.refused
         return report, staged.names
 
-    def _ingest(self, inputs: Sequence[str], progress: Progress | None) -> IngestReport:
-        total = len(inputs)
-
-        def on_progress(done: int, embedded: int) -> None:
-            if progress is not None:
-                progress(min(done, total), total, embedded)
-
-        ingestor = Ingestor(self.settings, self.services.store, self.services.embedder)
-        report = ingestor.ingest(list(inputs), on_progress)
-        self.services.keyword.sync(self.services.store)
-        return report
-
     def remove(self, doc_ids: Sequence[str]) -> list[DocumentRecord]:
         """Remove documents, and the uploaded copies this app kept of them."""
-        with self.write_lock:
-            removed, _unknown = remove_documents(self.services.store, list(doc_ids))
+        removed, _unknown = self.library.remove(list(doc_ids))
         for record in removed:
             self._drop_upload(record.source)
         return removed

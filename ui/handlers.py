@@ -10,13 +10,12 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from typing import Any
 
 import gradio as gr
 
+from core.errors import RagError
 from rag.answers import Answer, Turn
-from rag.errors import RagError
 from ui.backend import Backend
 from ui.render import (
     Passage,
@@ -126,14 +125,12 @@ class ChatHandlers:
         self, question: str, answers: list[Answer], restrict: list[str], mode: str, k: int
     ) -> Iterator[str | Answer]:
         """Raw streamed text (LLM mode) as pending bubbles, then the final Answer."""
-        pipeline = self.backend.pipeline(mode)
         history = history_of(answers)
         search_filter = self.backend.search_filter(restrict)
-        standalone = pipeline.standalone(question, history)
         streamed = ""
-        for item in pipeline.stream(question, history, search_filter, k):
+        for item in self.backend.library.stream(question, history, search_filter, k, mode):
             if isinstance(item, Answer):
-                yield replace(item, question=question, standalone_question=standalone)
+                yield item
                 return
             streamed += item
             yield pending_html(streamed)
@@ -160,7 +157,7 @@ class ChatHandlers:
         if passage is None:
             return gr.update(value=placeholder_html(SOURCES_HINT), visible=True)
         try:
-            text = self.backend.document_text(passage.doc_id)
+            text = self.backend.library.document_text(passage.doc_id)
         except RagError as e:
             return gr.update(value=error_html(str(e)), visible=True)
         if text is None:

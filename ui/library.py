@@ -8,10 +8,10 @@ from typing import Any
 
 import gradio as gr
 
-from rag.errors import RagError
+from core.errors import RagError
+from rag.library import DocumentRecord
 from ui.backend import Backend
 from ui.tables import choice_label, library_html, matches, report_html, report_rows
-from vectorstore.records import DocumentRecord
 
 # Rows the library shows at once; a larger collection is narrowed with the filter box
 # (a page with tens of thousands of rows and checkboxes is too heavy for a browser).
@@ -26,7 +26,7 @@ class LibraryHandlers:
 
     def _records(self) -> list[DocumentRecord]:
         try:
-            return self.backend.documents()
+            return self.backend.library.documents()
         except RagError as e:
             raise gr.Error(str(e)) from e
 
@@ -65,8 +65,8 @@ class LibraryHandlers:
         titles = [escape(by_id[d].title) for d in selected if d in by_id]
         listed = "".join(f"<li>{t}</li>" for t in titles)
         text = (
-            f"<div><strong>Remove {len(titles)} document{'s' if len(titles) != 1 else ''} "
-            f"and their passages?</strong><ul>{listed}</ul>This cannot be undone.</div>"
+            f"<div><strong>Remove {_documents_and_passages(len(titles))}?</strong>"
+            f"<ul>{listed}</ul>This cannot be undone.</div>"
         )
         return text, gr.update(visible=True)
 
@@ -110,3 +110,7 @@ def _reporter(progress: gr.Progress) -> Any:
         progress((done, total), desc=f"{done} of {total} inputs read, {embedded} passages embedded")
 
     return report
+
+
+def _documents_and_passages(n: int) -> str:
+    return "1 document and its passages" if n == 1 else f"{n:,} documents and their passages"

@@ -6,9 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
-from ingest.report import IngestReport
+from rag.library import DocumentRecord, IngestReport
 from ui.render import source_html
-from vectorstore.records import DocumentRecord
 
 
 @dataclass(frozen=True)

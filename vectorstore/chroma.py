@@ -14,8 +14,8 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from rag.errors import StoreError
-from rag.settings import Settings
+from core.errors import StoreError
+from core.settings import StoreLocation
 from vectorstore.records import STATE_COMPLETE, DocumentRecord, Hit, Passage
 
 T = TypeVar("T")
@@ -27,17 +27,35 @@ def _chroma_errors() -> tuple[type[BaseException], ...]:
     import httpx
     from chromadb.errors import ChromaError
 
-    return (ChromaError, httpx.HTTPError, ConnectionError, OSError, RuntimeError, ValueError)
+    return (ChromaError, httpx.HTTPError, OSError, RuntimeError, ValueError)
+
+
+def _unreachable(error: BaseException) -> bool:
+    """True when ``error``, or an error it was raised from, is a failed connection.
+
+    Chroma's client reports a server it cannot reach as a ValueError raised while
+    handling httpx.ConnectError, so the chain is searched, not only ``error``.
+    """
+    import httpx
+
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, httpx.TransportError | ConnectionError | TimeoutError):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
 
 
 class ChromaStore:
     """Passages, documents and the revision token, in one Chroma database."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.where = settings.chroma_url or str(settings.chroma_path)
+    def __init__(self, location: StoreLocation) -> None:
+        self.location = location
+        self.where = location.where
         self._client = self._guard(self._connect, "open the store")
-        prefix = settings.collection
+        prefix = location.collection
         self._passages = self._guard(
             lambda: self._client.get_or_create_collection(
                 f"{prefix}-passages",
@@ -66,8 +84,8 @@ class ChromaStore:
         from chromadb.config import Settings as ChromaSettings
 
         chroma_settings = ChromaSettings(anonymized_telemetry=False)
-        if self.settings.chroma_url:
-            url = urlparse(self.settings.chroma_url)
+        if self.location.url:
+            url = urlparse(self.location.url)
             return chromadb.HttpClient(
                 host=url.hostname or "127.0.0.1",
                 port=url.port or 8000,
@@ -75,15 +93,13 @@ class ChromaStore:
                 settings=chroma_settings,
             )
         try:
-            self.settings.chroma_path.mkdir(parents=True, exist_ok=True)
+            self.location.path.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise StoreError(
-                f"cannot create {self.settings.chroma_path}: {e.strerror}; "
+                f"cannot create {self.location.path}: {e.strerror}; "
                 "set RAG_HOME to a writable folder"
             ) from e
-        return chromadb.PersistentClient(
-            path=str(self.settings.chroma_path), settings=chroma_settings
-        )
+        return chromadb.PersistentClient(path=str(self.location.path), settings=chroma_settings)
 
     def _guard(self, call: Callable[..., T], what: str, /, **kwargs: Any) -> T:
         """Run ``call(**kwargs)``, turning Chroma's and the network's errors into StoreError."""
@@ -92,13 +108,23 @@ class ChromaStore:
         except StoreError:
             raise
         except _chroma_errors() as e:
-            hint = (
-                f"is the Chroma server at {self.settings.chroma_url} running? "
+            raise StoreError(f"could not {what} ({type(e).__name__}: {e}){self._hint(e)}") from e
+
+    def _hint(self, error: BaseException) -> str:
+        """The next step for a failed server connection or a failed write to disk; other
+        errors (a rejected argument, a bug) are better left with their own message."""
+        from chromadb.errors import InternalError
+
+        if self.location.url:
+            if not _unreachable(error):
+                return ""
+            return (
+                f"; is the Chroma server at {self.location.url} running? "
                 "Start it with `chroma run --host 127.0.0.1 --port PORT --path DIR`"
-                if self.settings.chroma_url
-                else f"check that {self.settings.chroma_path} is writable and not full"
             )
-            raise StoreError(f"could not {what} ({type(e).__name__}: {e}); {hint}") from e
+        if isinstance(error, OSError | InternalError):
+            return f"; check that {self.location.path} is writable and not full"
+        return ""
 
     # --- revision --------------------------------------------------------------
 

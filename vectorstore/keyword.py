@@ -25,9 +25,9 @@ from typing import Protocol
 import numpy as np
 from scipy import sparse
 
-from rag.errors import StoreError
+from core.errors import StoreError
+from core.tokenize import TOKENIZER_VERSION, terms
 from vectorstore.records import DocumentRecord, Passage
-from vectorstore.tokenize import TOKENIZER_VERSION, terms
 
 log = logging.getLogger(__name__)
 _FORMAT = 2

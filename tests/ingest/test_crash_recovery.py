@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import Settings
 from ingest.pipeline import Ingestor
-from rag.settings import Settings
 from vectorstore.chroma import ChromaStore
 from vectorstore.records import STATE_COMPLETE
 
@@ -78,7 +78,7 @@ def _snapshot(settings: Settings, into: Path) -> tuple[int, int, int]:
     if not settings.chroma_path.is_dir():
         return 0, 0, 0
     shutil.copytree(settings.chroma_path, into / "chroma")
-    records, passages = _state(ChromaStore(settings.model_copy(update={"home": into})))
+    records, passages = _state(ChromaStore(settings.model_copy(update={"home": into}).store))
     complete = sum(1 for r in records.values() if r[1] == STATE_COMPLETE)
     return complete, len(records) - complete, len(passages)
 
@@ -91,7 +91,7 @@ def test_killed_ingests_converge_to_a_clean_ingest(tmp_path, embedder, rag_env) 
         "chunk_overlap": int(CHUNKING["RAG_CHUNK_OVERLAP"]),
     }
     clean = Settings(home=tmp_path / "b", **chunking)
-    clean_report = Ingestor(clean, ChromaStore(clean), embedder).ingest([str(folder)])
+    clean_report = Ingestor(clean.ingest, ChromaStore(clean.store), embedder).ingest([str(folder)])
     assert clean_report.ok and len(clean_report.added) == DOCS
 
     crashed = Settings(home=tmp_path / "a", **chunking)
@@ -135,13 +135,13 @@ def test_killed_ingests_converge_to_a_clean_ingest(tmp_path, embedder, rag_env) 
         d["doc_id"] for key in ("added", "updated", "unchanged") for d in report[key]
     ) == sorted(d.doc_id for d in clean_report.added)
 
-    crashed_records, crashed_passages = _state(ChromaStore(crashed))
-    clean_store = ChromaStore(clean)
+    crashed_records, crashed_passages = _state(ChromaStore(crashed.store))
+    clean_store = ChromaStore(clean.store)
     clean_records, clean_passages = _state(clean_store)
     assert {r[1] for r in crashed_records.values()} == {STATE_COMPLETE}
     assert crashed_records == clean_records, kills
     assert crashed_passages.keys() == clean_passages.keys(), kills
     assert crashed_passages == clean_passages, kills
-    crashed_store = ChromaStore(crashed)
+    crashed_store = ChromaStore(crashed.store)
     for doc_id in clean_records:
         assert crashed_store.document_text(doc_id) == clean_store.document_text(doc_id)

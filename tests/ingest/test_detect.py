@@ -7,8 +7,8 @@ import zipfile
 
 import pytest
 
+from core.errors import IngestError
 from ingest.detect import charset_of, decode_text, sniff_kind
-from rag.errors import IngestError
 
 
 def _zip(names: list[str]) -> bytes:

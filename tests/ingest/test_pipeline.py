@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,9 +14,9 @@ from typing import Any
 import numpy as np
 import pytest
 
+from core.settings import Settings
 from ingest.pipeline import Ingestor
 from rag.library import remove_documents
-from rag.settings import Settings
 from vectorstore.chroma import ChromaStore
 from vectorstore.records import STATE_COMPLETE
 
@@ -25,8 +26,9 @@ pytestmark = pytest.mark.slow
 class CountingEmbedder:
     """The real embedder, counting how often and how much it is asked to embed."""
 
-    def __init__(self, inner: Any) -> None:
+    def __init__(self, inner: Any, name: str | None = None) -> None:
         self.inner = inner
+        self.name = name or inner.name
         self.dimension = inner.dimension
         self.calls = 0
         self.texts = 0
@@ -55,9 +57,9 @@ def corpus_ingest(tmp_path_factory, embedder, sample_corpus):
     """The sample corpus ingested once into an embedded store, for read-only tests."""
     here = tmp_path_factory.mktemp("corpus-ingest")
     settings = Settings(home=here / "home", collection="t" + uuid.uuid4().hex[:10])
-    store = ChromaStore(settings)
+    store = ChromaStore(settings.store)
     counting = CountingEmbedder(embedder)
-    report = Ingestor(settings, store, counting).ingest([str(sample_corpus)])
+    report = Ingestor(settings.ingest, store, counting).ingest([str(sample_corpus)])
     return settings, store, report, counting
 
 
@@ -65,11 +67,11 @@ def corpus_ingest(tmp_path_factory, embedder, sample_corpus):
 def ingest_with(settings_factory, embedder):
     """``ingest(inputs)`` into one fresh embedded store: (report, store, counting embedder)."""
     settings = settings_factory()
-    store = ChromaStore(settings)
+    store = ChromaStore(settings.store)
 
     def run(inputs: Sequence[Path | str]):
         counting = CountingEmbedder(embedder)
-        report = Ingestor(settings, store, counting).ingest([str(i) for i in inputs])
+        report = Ingestor(settings.ingest, store, counting).ingest([str(i) for i in inputs])
         return report, store, counting
 
     return run
@@ -100,7 +102,9 @@ def test_reingesting_reports_unchanged_and_embeds_nothing(corpus_ingest, embedde
     revision = store.revision()
     counting = CountingEmbedder(embedder)
 
-    report = Ingestor(settings, store, counting).ingest([str(Path(d.source)) for d in first.added])
+    report = Ingestor(settings.ingest, store, counting).ingest(
+        [str(Path(d.source)) for d in first.added]
+    )
 
     assert counting.calls == 0
     assert sorted(d.doc_id for d in report.unchanged) == sorted(d.doc_id for d in first.added)
@@ -136,6 +140,26 @@ def test_an_edited_file_is_updated_and_leaves_no_stale_passage(
     new_ids = {p.id for p in store.passages_for([old.doc_id])}
     assert new_ids.isdisjoint(old_ids)
     assert counting.texts == record.chunks
+    _assert_consistent(store)
+
+
+def test_another_embedding_model_re_embeds_every_document(
+    settings_factory, embedder, tmp_path
+) -> None:
+    note = tmp_path / "note.txt"
+    note.write_text("The tide tables for the harbour are printed weekly.\n", encoding="utf-8")
+    settings = settings_factory()
+    store = ChromaStore(settings.store)
+    Ingestor(settings.ingest, store, CountingEmbedder(embedder, "model-a")).ingest([str(note)])
+
+    same = CountingEmbedder(embedder, "model-a")
+    assert len(Ingestor(settings.ingest, store, same).ingest([str(note)]).unchanged) == 1
+    other = CountingEmbedder(embedder, "model-b")
+    report = Ingestor(settings.ingest, store, other).ingest([str(note)])
+
+    assert same.texts == 0
+    assert [Path(d.source) for d in report.updated] == [note]
+    assert other.texts == report.updated[0].chunks
     _assert_consistent(store)
 
 
@@ -255,3 +279,25 @@ def test_remove_by_id_and_by_source_removes_passages_too(ingest_with, tmp_path) 
     assert [r.doc_id for r in removed] == ["keep-me"] and unknown == []
     assert store.count_passages() == 0
     assert store.list_documents(complete_only=False) == []
+
+
+class _NoEmbedder:
+    name = "none"
+    dimension = 384
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        raise AssertionError("nothing should be embedded")
+
+
+def test_an_upper_case_url_is_fetched_not_opened_as_a_file(settings_factory) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"HTTPS://127.0.0.1:{port}/article.html"
+    settings = settings_factory()
+
+    report = Ingestor(settings.ingest, ChromaStore(settings.store), _NoEmbedder()).ingest([url])
+
+    (failure,) = report.failed
+    assert failure.source == url
+    assert "cannot be reached" in failure.error, failure.error

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import IngestError
 from ingest.loaders import LoadResult
-from ingest.sources import USER_AGENT, expand_inputs, fetch_url
-from rag.errors import IngestError
+from ingest.sources import USER_AGENT, expand_inputs, fetch_url, is_url
 
 PAGE = (
     b"<!doctype html><html><head><title>Local page</title></head><body>"
@@ -111,6 +111,21 @@ def test_expand_passes_urls_files_and_missing_paths(
         "missing/file.txt",
         "HTTP://EXAMPLE.ORG/B",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("https://example.org/a", True),
+        ("HTTPS://EXAMPLE.ORG/A", True),
+        ("Http://example.org", True),
+        ("ftp://example.org", False),
+        ("https:example.org", False),
+        ("notes/https://x.txt", False),
+    ],
+)
+def test_is_url_ignores_the_case_of_the_scheme(text: str, expected: bool) -> None:
+    assert is_url(text) is expected
 
 
 def test_expand_drops_duplicates_and_empty_folders(tmp_path: Path) -> None:

@@ -7,9 +7,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from core.settings import Settings
 from ingest.pipeline import Ingestor
-from rag.settings import Settings
+from rag.cli import app
 from vectorstore.chroma import ChromaStore
 from vectorstore.keyword import KeywordIndex
 
@@ -41,7 +43,9 @@ def ingested(tmp_path_factory, run_rag, sample_corpus, embedder):
     """
     home = tmp_path_factory.mktemp("cli") / "home"
     settings = Settings(home=home)
-    report = Ingestor(settings, ChromaStore(settings), embedder).ingest([str(sample_corpus)])
+    report = Ingestor(settings.ingest, ChromaStore(settings.store), embedder).ingest(
+        [str(sample_corpus)]
+    )
     assert report.ok and len(report.added) == 8
     return home, report, run_rag(["ingest", str(sample_corpus), "--json"], home)
 
@@ -94,6 +98,15 @@ def test_search_json_ranks_the_moore_article_first(ingested, run_rag) -> None:
     assert "AI" in results[0]["text"] or "artificial intelligence" in results[0]["text"]
     scores = [r["score"] for r in results]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_search_returns_rag_top_k_passages_without_k(ingested, run_rag) -> None:
+    home, _, _ = ingested
+
+    result = run_rag(["search", "Moore", "--per-doc", "0", "--json"], home, RAG_TOP_K="2")
+
+    assert result.returncode == 0, result.stderr
+    assert len(_json(result)["results"]) == 2
 
 
 def test_search_queries_file_prints_one_line_per_query(ingested, run_rag, tmp_path) -> None:
@@ -159,6 +172,24 @@ def test_ask_questions_file_takes_history_and_gives_spans(ingested, run_rag, tmp
     assert 0.0 <= where["confidence"] <= 1.0
 
 
+def test_ask_json_for_one_question_has_the_shape_of_a_questions_line(
+    ingested, run_rag, tmp_path
+) -> None:
+    home, _, _ = ingested
+    question = "What did Moore say about AI?"
+    questions = tmp_path / "one.jsonl"
+    questions.write_text(json.dumps({"id": "q1", "text": question}) + "\n", encoding="utf-8")
+
+    single = run_rag(["ask", question, "--json"], home)
+    batch = run_rag(["ask", "--questions", str(questions), "--json"], home)
+
+    assert single.returncode == 0, single.stderr
+    assert batch.returncode == 0, batch.stderr
+    one, line = _json(single), _json(batch)
+    assert one["id"] is None and line["id"] == "q1"
+    assert list(one) == list(line)
+
+
 def test_ask_history_with_a_bad_role_is_a_usage_error(ingested, run_rag, tmp_path) -> None:
     home, _, _ = ingested
     questions = tmp_path / "bad.jsonl"
@@ -219,14 +250,31 @@ def test_a_failed_input_makes_ingest_exit_1(run_rag, tmp_path) -> None:
         (["search", "--json"], {}, "QUERY"),
         (["docs", "list"], {"RAG_CHUNK_SIZE": "5"}, "RAG_CHUNK_SIZE"),
         (["docs", "list"], {"RAG_CHROMA_URL": "localhost:8000"}, "RAG_CHROMA_URL"),
+        (["search", "x", "--since", "yesterday"], {}, "'yesterday' is not a date"),
+        (["ask", "x", "--until", "2023-02-30"], {}, "'2023-02-30' is not a date"),
     ],
-    ids=["unknown-option", "search-without-query", "chunk-size-too-small", "bad-chroma-url"],
+    ids=[
+        "unknown-option",
+        "search-without-query",
+        "chunk-size-too-small",
+        "bad-chroma-url",
+        "since-not-a-date",
+        "until-not-a-day",
+    ],
 )
 def test_usage_errors_and_invalid_settings_exit_2(run_rag, tmp_path, args, env, expected) -> None:
     result = run_rag(args, tmp_path / "home", **env)
 
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert expected in result.stderr
+
+
+@pytest.mark.parametrize("args", [["--help"], ["ask", "--help"]], ids=["rag", "ask"])
+def test_help_shows_the_citation_marker(args: list[str]) -> None:
+    result = CliRunner().invoke(app, args)
+
+    assert result.exit_code == 0, result.output
+    assert "citing each claim as [n]." in result.output
 
 
 def test_help_exits_0(run_rag, tmp_path) -> None:

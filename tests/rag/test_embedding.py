@@ -13,6 +13,7 @@ from rag.embedding import CachingEmbedder
 class CountingEmbedder:
     """A stand-in model: a text's vector is derived from its hash; calls are logged."""
 
+    name = "counting"
     dimension = 8
 
     def __init__(self) -> None:

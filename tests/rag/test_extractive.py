@@ -226,6 +226,7 @@ def test_no_passages_means_abstention(answerer: ExtractiveAnswerer) -> None:
         ("Where did Moore speak?", "Moore spoke at the embassy in Prague.", "Prague", 1.0),
         ("Where did Moore speak?", "He used the Prague appearance to warn Russia.", "Prague", 1.0),
         ("Where did Moore speak?", "Moore said Russia intends to win.", "Russia", 0.1),
+        ("Where did Moore speak?", "He followed in Washington's footsteps.", "Washington", 0.1),
         ("Where did Moore speak?", "Moore thanked Kestrel Holdings.", "Kestrel Holdings", 0.0),
         ("By how much did output fall?", "Output is 780,000 tonnes, down 34 per cent.", "34", 1.0),
         ("By how much did output fall?", "Output is 780,000 tonnes, down 34 per cent.", "780", 0.5),

@@ -21,11 +21,11 @@ import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
+from core.errors import AnswerError
+from core.settings import Settings
 from rag.answers import Answer
-from rag.errors import AnswerError
 from rag.generative import OpenAICompatibleAnswerer
 from rag.retrieval import Result
-from rag.settings import Settings
 from rag.verify import UNSUPPORTED_MARK, claims, verify
 from tests.rag.results import make_result as build_result
 

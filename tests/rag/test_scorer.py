@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag.errors import ModelError
+from core.errors import ModelError
 from rag.features import FEATURES
 from rag.scorer import Scorer, calibrate, fit, packaged_scorer
 

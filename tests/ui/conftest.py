@@ -12,15 +12,23 @@ from typing import Any
 
 import pytest
 
+from core.settings import Settings
+from rag.library import Library
 from rag.services import Services
-from rag.settings import Settings
 
 
 @dataclass
 class LiveApp:
     url: str
-    services: Services
-    home: Path
+    library: Library  # the one the app serves
+
+    @property
+    def services(self) -> Services:
+        return self.library.services
+
+    @property
+    def home(self) -> Path:
+        return self.library.settings.home
 
 
 def free_port() -> int:
@@ -47,12 +55,13 @@ def live_app_factory(
         services = Services(Settings(**values))
         services.__dict__["embedder"] = embedder  # the session's model, already loaded
         if corpus:
-            ingestor = Ingestor(services.settings, services.store, embedder)
+            ingestor = Ingestor(services.settings.ingest, services.store, embedder)
             report = ingestor.ingest([str(sample_corpus)])
             assert report.ok and len(report.added) == 8, report.to_json()
         port = free_port()
-        demos.append(serve(services, port=port, block=False))
-        return LiveApp(f"http://127.0.0.1:{port}/", services, home)
+        library = Library(services.settings, services)
+        demos.append(serve(library, port=port, block=False))
+        return LiveApp(f"http://127.0.0.1:{port}/", library)
 
     yield start
     for demo in demos:

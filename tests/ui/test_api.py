@@ -13,7 +13,6 @@ from gradio_client import Client, handle_file
 
 from ingest.pipeline import Ingestor
 from ingest.report import IngestReport
-from rag.ask import AskPipeline
 
 if TYPE_CHECKING:
     from tests.ui.conftest import LiveApp
@@ -48,7 +47,7 @@ def test_documents_equals_docs_list_json(client: Client, live_app: LiveApp) -> N
 def test_ask_equals_rag_ask_json(client: Client, live_app: LiveApp) -> None:
     question = "How much will the Eastside tram line in Corvale cost?"
     got = client.predict(question, [], api_name="/ask")
-    expected = AskPipeline(live_app.services).ask(question).to_json()
+    expected = live_app.library.ask(question).to_json()
     assert got == expected
     assert not got["abstained"] and "412 million" in got["answer"]
     assert got["citations"][0]["quote_start"] >= got["citations"][0]["start"]
@@ -96,7 +95,7 @@ def test_ask_is_not_blocked_by_a_running_ingest(
             assert release.wait(120), "the test never released the ingest"
             return super().ingest(inputs, progress)
 
-    monkeypatch.setattr("ui.backend.Ingestor", SlowIngestor)
+    monkeypatch.setattr("ingest.pipeline.Ingestor", SlowIngestor)  # read by Library.add
     doc = tmp_path / "slow.md"
     doc.write_text("# Slow\n\nThe slow document mentions the Brennock pier.", encoding="utf-8")
     job = client.submit([handle_file(str(doc))], api_name="/ingest")
@@ -119,3 +118,24 @@ def test_login_is_required_when_rag_auth_is_set(live_app_factory: Callable[..., 
     with pytest.raises(ValueError):
         Client(app.url, auth=("ann", "wrong"), verbose=False)
     assert Client(app.url, auth=("bob", "pw"), verbose=False).predict(api_name="/documents") == []
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [(5, "must be text"), ("x" * 2_000_000, "ask in at most 4,000")],
+)
+def test_ask_refuses_non_text_and_huge_questions(
+    client: Client, question: object, message: str
+) -> None:
+    with pytest.raises(Exception, match=message):
+        client.predict(question, [], api_name="/ask")
+
+
+def test_a_refused_upload_leaves_no_copy(client: Client, live_app: LiveApp, tmp_path: Path) -> None:
+    broken = tmp_path / "broken report.pdf"
+    broken.write_bytes(b"%PDF-1.7\n this is not really a pdf")
+    got = client.predict([handle_file(str(broken))], api_name="/ingest")
+    assert [f["source"] for f in got["failed"]] == [
+        str(live_app.home / "uploads" / "broken_report.pdf")
+    ]
+    assert not (live_app.home / "uploads" / "broken_report.pdf").exists()

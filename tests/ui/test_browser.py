@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,7 +14,10 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot-answer.png"
+# The README's picture is rewritten only when asked, so a test run leaves the checkout
+# as it was (RAG_TEST_*: the suite clears every other RAG_* variable).
+DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot-answer.png"
+UPDATE_SCREENSHOT = "RAG_TEST_UPDATE_SCREENSHOT"
 FINISHED = "#rag-chat .rag-answer:not(.rag-streaming), #rag-chat .rag-abstain, #rag-chat .rag-error"
 TIMEOUT = 90_000
 XSS_DOC = """---
@@ -81,7 +85,23 @@ def upload(page: Any, path: Path) -> str:
     return page.inner_text("#rag-report")
 
 
-def test_cited_answer_opens_the_highlighted_quote(page: Any) -> None:
+def screenshot_path(tmp_path: Path) -> Path:
+    """docs/ when RAG_TEST_UPDATE_SCREENSHOT=1, else the test's own tmp_path."""
+    if os.environ.get(UPDATE_SCREENSHOT) == "1":
+        return DOCS_SCREENSHOT
+    return tmp_path / DOCS_SCREENSHOT.name
+
+
+def test_the_screenshot_stays_out_of_the_checkout_unless_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(UPDATE_SCREENSHOT, raising=False)
+    assert screenshot_path(tmp_path) == tmp_path / "screenshot-answer.png"
+    monkeypatch.setenv(UPDATE_SCREENSHOT, "1")
+    assert screenshot_path(tmp_path) == DOCS_SCREENSHOT
+
+
+def test_cited_answer_opens_the_highlighted_quote(page: Any, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
     answer = ask(page, "What did Moore say about AI?")
@@ -96,8 +116,7 @@ def test_cited_answer_opens_the_highlighted_quote(page: Any) -> None:
     expect(page.locator("#rag-sources .rag-date")).to_have_text("2023-07-19")
     expect(page.locator("#rag-sources a.rag-source")).to_have_attribute("target", "_blank")
     assert "AI" in quote.inner_text()
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT))
+    page.screenshot(path=str(screenshot_path(tmp_path)))
 
     page.click("#rag-whole")
     anchor = page.locator("#rag-document #rag-doc-anchor")

@@ -18,8 +18,9 @@ import gradio as gr
 import pytest
 
 from bench.chroma_server import ChromaServer
+from core.settings import Settings
+from rag.library import Library
 from rag.services import Services
-from rag.settings import Settings
 from ui.api import Api
 from ui.backend import Backend
 
@@ -39,7 +40,7 @@ def server(tmp_path: Path) -> Iterator[ChromaServer]:
 def _backend(tmp_path: Path, url: str, embedder: object) -> Backend:
     services = Services(Settings(home=tmp_path / "home", chroma_url=url, collection="faults"))
     services.__dict__["embedder"] = embedder  # the session's loaded model (a cached_property)
-    return Backend(services)
+    return Backend(Library(services.settings, services))
 
 
 def test_a_chroma_restart_gives_a_clear_error_then_the_app_recovers(

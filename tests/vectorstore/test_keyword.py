@@ -261,7 +261,7 @@ def test_writes_through_another_store_object_are_seen_at_the_next_sync(
     assert _ranked(index, "walrus") == ["alpha"]
     assert _ranked(index, "gannet") == ["gamma"]
 
-    other = ChromaStore(store.settings)
+    other = ChromaStore(store.location)
     write_doc(other, "beta", "a zeppelin drifts over the city")
     write_doc(other, "alpha", "the narwhal hunts under the ice", version="v2")
     other.delete_documents(["gamma"])

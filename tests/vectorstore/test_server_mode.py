@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from core.settings import IngestOptions
 from ingest.pipeline import Ingestor
 from rag.library import remove_documents
 from rag.retrieval import HybridRetriever
@@ -18,9 +19,9 @@ QUESTION = "What did Moore say about AI?"
 def test_ingest_search_and_remove_through_the_server(
     store, embedder, sample_corpus, tmp_path
 ) -> None:
-    assert store.settings.chroma_url
+    assert store.location.url
 
-    report = Ingestor(store.settings, store, embedder).ingest([str(sample_corpus)])
+    report = Ingestor(IngestOptions(), store, embedder).ingest([str(sample_corpus)])
 
     assert report.ok and len(report.added) == 8
     assert store.count_passages() == sum(d.chunks for d in report.added)

@@ -8,8 +8,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from rag.errors import StoreError
-from rag.settings import Settings
+from core.errors import StoreError
+from core.settings import Settings
 from vectorstore.chroma import ChromaStore
 from vectorstore.records import STATE_COMPLETE, STATE_PENDING, Passage
 
@@ -193,8 +193,22 @@ def test_a_closed_server_port_is_a_store_error_naming_the_url(tmp_path) -> None:
     settings = Settings(home=tmp_path, chroma_url="http://127.0.0.1:1")
 
     with pytest.raises(StoreError) as caught:
-        ChromaStore(settings)
+        ChromaStore(settings.store)
 
     message = str(caught.value)
     assert "http://127.0.0.1:1" in message
     assert "chroma run" in message
+
+
+def test_a_rejected_write_keeps_chromas_message_and_gives_no_wrong_hint(store) -> None:
+    # Chroma refuses a nested metadata value with a ValueError, on either backend: the
+    # server is running and the disk is fine, so neither may be blamed.
+    bad = Passage(id="bad:v1:00000", doc_id="bad", text="x", start=0, end=1, metadata={"k": {}})
+
+    with pytest.raises(StoreError) as caught:
+        store.add_passages([bad], np.stack([_basis(1.0)]))
+
+    message = str(caught.value)
+    assert message.startswith("could not write passages (ValueError: "), message
+    assert "metadata" in message
+    assert "running?" not in message and "writable" not in message

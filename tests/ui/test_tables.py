@@ -1,8 +1,7 @@
-"""Uploads: safe file names, refused types and sizes, per-file rows, library filter."""
+"""The window's tables and small parsers: upload reports, the library listing (with
+escaping and a bounded page), logins, and chat history for the named API."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
@@ -10,48 +9,7 @@ from ingest.report import DocOutcome, Failure, IngestReport
 from ui.api import turns_from
 from ui.app import parse_auth
 from ui.tables import library_html, matches, report_html, report_rows
-from ui.uploads import safe_filename, stage
 from vectorstore.records import DocumentRecord
-
-
-@pytest.mark.parametrize(
-    ("name", "safe"),
-    [
-        ("report.PDF", "report.pdf"),
-        ("../../etc/passwd", "passwd"),
-        ("..\\..\\boot.ini", "boot.ini"),
-        (".hidden.md", "hidden.md"),
-        ("my notes (final).md", "my_notes_final.md"),
-        ("<script>.html", "script.html"),
-        ("Café olé.txt", "Cafe_ole.txt"),
-        ("....", "upload"),
-        ("a" * 300 + ".md", "a" * 110 + ".md"),
-    ],
-)
-def test_safe_filename(name: str, safe: str) -> None:
-    assert safe_filename(name) == safe
-
-
-def test_stage_copies_allowed_files_and_refuses_others(tmp_path: Path) -> None:
-    (tmp_path / "in").mkdir()
-    good = tmp_path / "in" / "notes (1).md"
-    good.write_text("# Notes\n\nText.", encoding="utf-8")
-    exe = tmp_path / "in" / "tool.exe"
-    exe.write_bytes(b"MZ")
-    big = tmp_path / "in" / "big.txt"
-    big.write_text("x" * 2000, encoding="utf-8")
-    uploads = tmp_path / "uploads"
-    staged = stage(
-        [str(good), str(exe), str(big)], "https://a.example/x\nftp://b\n\n", uploads, 1000
-    )
-    copy = uploads / "notes_1.md"
-    assert copy.read_text(encoding="utf-8") == "# Notes\n\nText."
-    assert staged.inputs == [str(copy.resolve()), "https://a.example/x"]
-    assert staged.names[str(copy.resolve())] == "notes_1.md"
-    reasons = {f.source: f.error for f in staged.refused}
-    assert ".exe files are not supported" in reasons["tool.exe"]
-    assert "over the limit" in reasons["big.txt"]
-    assert "not a web address" in reasons["ftp://b"]
 
 
 def test_report_rows_name_every_outcome() -> None:
@@ -96,7 +54,7 @@ def test_library_filter_and_escaping() -> None:
 def test_parse_auth() -> None:
     assert parse_auth(None) is None
     assert parse_auth("ann:pw1, bob:p:w") == [("ann", "pw1"), ("bob", "p:w")]
-    from rag.errors import UsageError
+    from core.errors import UsageError
 
     with pytest.raises(UsageError, match="RAG_AUTH"):
         parse_auth("ann")
@@ -119,9 +77,12 @@ def test_a_large_library_shows_a_bounded_page_and_says_so() -> None:
 
     docs = [record(f"Report {i:05d}", f"/u/r{i}.md") for i in range(LIBRARY_ROWS + 250)]
 
-    class Listing:  # the one Backend method refresh() needs
+    class Catalog:
         def documents(self) -> list[DocumentRecord]:
             return docs
+
+    class Listing:  # what refresh() reads of the Backend: its library's documents
+        library = Catalog()
 
     html, choices = LibraryHandlers(Listing()).refresh("")  # type: ignore[arg-type]
     assert html.count("<tr data-doc=") == LIBRARY_ROWS
@@ -131,3 +92,22 @@ def test_a_large_library_shows_a_bounded_page_and_says_so() -> None:
     narrowed, _ = LibraryHandlers(Listing()).refresh("report 0070")  # type: ignore[arg-type]
     assert narrowed.count("<tr data-doc=") == 11  # 00070 and 00700 to 00709
     assert "11 of 750 documents</div>" in narrowed
+
+
+def test_the_removal_prompt_counts_documents_in_good_english() -> None:
+    from ui.library import LibraryHandlers
+
+    docs = [record("Tram", "/u/tram.md"), record("Bank", "/u/bank.md")]
+
+    class Catalog:
+        def documents(self) -> list[DocumentRecord]:
+            return docs
+
+    class Listing:
+        library = Catalog()
+
+    handlers = LibraryHandlers(Listing())  # type: ignore[arg-type]
+    one, _ = handlers.confirm_remove([docs[0].doc_id])
+    assert "Remove 1 document and its passages?" in one
+    two, _ = handlers.confirm_remove([d.doc_id for d in docs])
+    assert "Remove 2 documents and their passages?" in two

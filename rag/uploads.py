@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
+from ingest.detect import SUFFIXES, SUPPORTED
 from ingest.report import Failure
+from ingest.sources import is_url
 
-ALLOWED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".jsonl")
-ALLOWED_LABEL = ".txt, .md, .html, .pdf, .docx, .jsonl"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_NAME = 120
 
@@ -53,7 +53,7 @@ def stage(files: Sequence[str], urls: str, uploads_dir: Path, max_bytes: int) ->
         url = line.strip()
         if not url:
             continue
-        if url.lower().startswith(("http://", "https://")):
+        if is_url(url):
             staged.inputs.append(url)
             staged.names[url] = url
         else:
@@ -65,11 +65,9 @@ def stage(files: Sequence[str], urls: str, uploads_dir: Path, max_bytes: int) ->
 def _stage_file(path: Path, uploads_dir: Path, max_bytes: int, staged: Staged) -> None:
     name = safe_filename(path.name)
     suffix = PurePath(name).suffix
-    if suffix not in ALLOWED_SUFFIXES:
+    if suffix not in SUFFIXES:
         kind = f"{suffix} files" if suffix else "files without an extension"
-        staged.refused.append(
-            Failure(name, f"{kind} are not supported; upload {ALLOWED_LABEL} files")
-        )
+        staged.refused.append(Failure(name, f"{kind} are not supported; upload {SUPPORTED} files"))
         return
     size = path.stat().st_size
     if size > max_bytes:

@@ -6,8 +6,8 @@ filesystem or the environment at import time.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import platformdirs
 from pydantic import Field, field_validator, model_validator
@@ -16,6 +16,32 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 def _default_home() -> Path:
     return Path(platformdirs.user_data_dir("rag-chat", appauthor=False))
+
+
+@dataclass(frozen=True)
+class StoreLocation:
+    """Where the store lives: a Chroma server (``url``) or a folder (``path``), and the
+    prefix of its collections. What ``vectorstore`` takes instead of ``Settings``."""
+
+    path: Path
+    url: str | None = None
+    collection: str = "rag"
+
+    @property
+    def where(self) -> str:
+        return self.url or str(self.path)
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """How documents are read and cut into passages. What ``ingest`` takes instead of
+    ``Settings``; the first three are the chunking recipe of every fingerprint."""
+
+    chunk_size: int = 700
+    chunk_overlap: int = 150
+    title_in_embedding: bool = True
+    url_timeout: float = 20.0
+    max_file_bytes: int = 50 * 1024 * 1024
 
 
 class Settings(BaseSettings):
@@ -68,9 +94,12 @@ class Settings(BaseSettings):
             "below this are withheld; unset: the answerer's calibrated default."
         ),
     )
-    answer_mode: Literal["extractive", "openai"] = Field(
+    answer_mode: str = Field(
         default="extractive",
-        description="extractive (no LLM, default) or openai (any OpenAI-compatible endpoint).",
+        description=(
+            "How questions are answered: extractive (no LLM, default) or openai (any "
+            "OpenAI-compatible endpoint); the Library checks it against rag.modes.MODES."
+        ),
     )
     llm_base_url: str | None = Field(
         default=None,
@@ -107,6 +136,20 @@ class Settings(BaseSettings):
                 f"RAG_CHUNK_SIZE ({self.chunk_size})"
             )
         return self
+
+    @property
+    def store(self) -> StoreLocation:
+        return StoreLocation(self.chroma_path, self.chroma_url, self.collection)
+
+    @property
+    def ingest(self) -> IngestOptions:
+        return IngestOptions(
+            self.chunk_size,
+            self.chunk_overlap,
+            self.title_in_embedding,
+            self.url_timeout,
+            self.max_file_bytes,
+        )
 
     @property
     def max_file_bytes(self) -> int:

@@ -281,11 +281,6 @@ def stem(word: str) -> str:
     return str(_STEMMER.stemWord(word))
 
 
-def words(text: str) -> list[str]:
-    """Lower-cased word tokens, stop words included (for overlap measures)."""
-    return _WORD.findall(text.lower())
-
-
 def terms(text: str) -> list[str]:
     """Index terms: lower-cased words without stop words, stemmed."""
     return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOP_WORDS]
