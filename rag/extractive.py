@@ -50,6 +50,9 @@ DIFFER_PROBABILITY = 0.5
 # too, if it is at least this likely.
 DIFFER_FLOOR = 0.2
 MAX_CORROBORATING = 3
+# One of the two best sentences follows a factoid answer stated elsewhere when it is at
+# least this share as likely as the lead (chosen on the dev sets: README, "Answers").
+ALSO_RATIO = 0.5
 # How much a span that fits the question poorly counts (``span_fit``).
 PLACE_ELSEWHERE = 0.1
 NAMED_PLACE = 0.8
@@ -154,7 +157,9 @@ class ExtractiveAnswerer:
         if q.is_factoid:
             candidates = rank_candidates(scored, q)
             if candidates:
-                return self._finish(question, results, factoid_answer(question, candidates))
+                also = best_other(scored, candidates[0])
+                answer = factoid_answer(question, candidates, also)
+                return self._finish(question, results, answer)
         statements = select_statements(q, scored)
         if not statements:
             return abstention(question, results[:3], self.scorer.confidence(scored[0].p))
@@ -298,9 +303,29 @@ def differs(winner: Candidate, other: Candidate) -> bool:
     return not any(span.key == winner.key for span in rival[0].scored.sentence.spans)
 
 
-def factoid_answer(question: str, candidates: Sequence[Candidate]) -> Answer:
-    """The winning answer in its best sentence, cited by every passage that states it;
-    "Sources differ" when a rival answer is as credible as the winner's support."""
+def best_other(scored: Sequence[Scored], winner: Candidate) -> Scored | None:
+    """One of the two best sentences, when the winner's statements do not include it and
+    it is at least ``ALSO_RATIO`` as likely as the winner's lead: the answer shows it
+    after the lead, so the reader also sees what the scorer rated highest."""
+    usable = [s for s in scored if s.feature(_BOILERPLATE) < 0.5 and s.feature(_CONFLICT) < 0.5][:2]
+    cited = {id(v.scored) for v in winner.votes[: 1 + MAX_CORROBORATING]}
+    lead = winner.best.scored
+    return next(
+        (
+            s
+            for s in usable
+            if id(s) not in cited and s.p >= ALSO_RATIO * lead.p and not _redundant(s, lead)
+        ),
+        None,
+    )
+
+
+def factoid_answer(
+    question: str, candidates: Sequence[Candidate], also: Scored | None = None
+) -> Answer:
+    """The winning answer in its best sentence, cited by every passage that states it,
+    then ``also`` (a further highly rated sentence), each cited; "Sources differ" when
+    a rival answer is as credible as the winner's support."""
     winner = candidates[0]
     lead = winner.best
     groups: list[list[Vote]] = [list(winner.votes[: 1 + MAX_CORROBORATING])]
@@ -320,6 +345,9 @@ def factoid_answer(question: str, candidates: Sequence[Candidate]) -> Answer:
             marks += f"[{n}]"
         markers.append(marks)
     text = f"{winner.text}: {attributed(lead.scored)} {markers[0]}"
+    if also is not None and rival is None:  # a disagreement is shown alone, in order
+        citations.append(_cite(len(citations) + 1, also))
+        text += f" {attributed(also)} [{len(citations)}]"
     if rival is not None:
         text += f" Sources differ: {winner.text} {markers[0]}; {rival.text} {markers[1]}."
     sentence = lead.scored.sentence
