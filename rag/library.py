@@ -194,10 +194,11 @@ class Library:
         question = self.check_question(question)
         answerer = self.answerer(mode)
         stream = getattr(answerer, "stream", None)
-        if stream is None:
-            yield self.ask(question, history, search_filter, k, mode)
-            return
         query, results = self._retrieve(question, history, search_filter, k)
+        if stream is None:
+            answer = answerer.answer(query, results)
+            yield replace(answer, question=question, standalone_question=query)
+            return
         for item in stream(query, results):
             if isinstance(item, Answer):
                 yield replace(item, question=question, standalone_question=query)
