@@ -5,7 +5,8 @@
     ├── IngestError    one input could not be loaded (file, URL, record)
     ├── StoreError     Chroma or the keyword cache failed or is unreachable
     ├── ModelError     an embedding model or answer backend could not be used
-    └── AnswerError    a question could not be answered (backend failure)
+    ├── AnswerError    a question could not be answered (backend failure)
+    └── AccessError    the user may not read or write that collection
 
 Only the edges (CLI, UI) turn these into exit codes or user-facing messages.
 """
@@ -43,3 +44,7 @@ class ModelError(RagError):
 
 class AnswerError(RagError):
     """An answer backend failed."""
+
+
+class AccessError(RagError):
+    """The user may not read or write a collection (or a document in one)."""

@@ -116,6 +116,13 @@ class Settings(BaseSettings):
         default=None,
         description="Logins for `rag serve` as user:password[,user2:password2]; unset: no login.",
     )
+    users_file: Path | None = Field(
+        default=None,
+        description=(
+            "The users file of a team instance (argon2 hashes and each user's collections, "
+            "managed with `rag users`); unset: <home>/users.json."
+        ),
+    )
 
     @field_validator("chroma_url")
     @classmethod
@@ -154,6 +161,10 @@ class Settings(BaseSettings):
     @property
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)
+
+    @property
+    def users_path(self) -> Path:
+        return self.users_file or self.home / "users.json"
 
     @property
     def chroma_path(self) -> Path:

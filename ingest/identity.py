@@ -8,6 +8,7 @@ import re
 from pathlib import PurePath
 
 from ingest.model import SourceDocument
+from vectorstore.records import DEFAULT_COLLECTION
 
 _SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -16,15 +17,23 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def doc_id_for(doc: SourceDocument) -> str:
-    """The record id a jsonl line gave, else a readable slug plus a hash of the source."""
+def doc_id_for(
+    doc: SourceDocument, collection: str = DEFAULT_COLLECTION, key: str | None = None
+) -> str:
+    """The record id a jsonl line gave, else a readable slug plus a hash of ``key`` (by
+    default the source). Outside the default collection the id starts with the
+    collection's name and a ``/``, so that no id chosen in one collection (a jsonl
+    record's, a file's) can name a document of another."""
     if doc.doc_id:
-        return doc.doc_id
-    name = doc.source.rstrip("/")
-    stem = PurePath(name.split("?")[0]).stem or "document"
-    slug = _SLUG.sub("-", stem.lower()).strip("-")[:40] or "document"
-    digest = hashlib.sha1(doc.source.encode("utf-8", "surrogatepass")).hexdigest()[:8]
-    return f"{slug}-{digest}"
+        base = doc.doc_id
+    else:
+        name = doc.source.rstrip("/")
+        stem = PurePath(name.split("?")[0]).stem or "document"
+        slug = _SLUG.sub("-", stem.lower()).strip("-")[:40] or "document"
+        identity = key or doc.source
+        digest = hashlib.sha1(identity.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        base = f"{slug}-{digest}"
+    return base if collection == DEFAULT_COLLECTION else f"{collection}/{base}"
 
 
 def fingerprint(doc: SourceDocument, text_hash: str, recipe: dict[str, object], model: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 from core.embedder import Embedder
 from core.errors import IngestError
@@ -23,7 +24,13 @@ from ingest.model import SourceDocument
 from ingest.report import DocOutcome, Failure, IngestReport
 from ingest.sources import UrlGuard, expand_inputs, fetch_url, is_url
 from vectorstore.chroma import ChromaStore
-from vectorstore.records import STATE_COMPLETE, STATE_PENDING, DocumentRecord, Passage
+from vectorstore.records import (
+    DEFAULT_COLLECTION,
+    STATE_COMPLETE,
+    STATE_PENDING,
+    DocumentRecord,
+    Passage,
+)
 
 ProgressCallback = Callable[[int, int], None]
 """Called with (documents done, passages embedded so far) after each group."""
@@ -49,7 +56,12 @@ class _Batch:
 
 
 class Ingestor:
-    """Loads inputs and keeps Chroma in step with them."""
+    """Loads inputs and keeps Chroma in step with them.
+
+    Documents go to ``collection``. A file under ``identity_root`` (the app's uploads
+    folder) is identified by its path below it, not by its absolute path, so two
+    replicas with different homes give one upload the same id and converge on one
+    document when they store it at the same time."""
 
     def __init__(
         self,
@@ -57,11 +69,16 @@ class Ingestor:
         store: ChromaStore,
         embedder: Embedder,
         url_guard: UrlGuard | None = None,
+        *,
+        collection: str = DEFAULT_COLLECTION,
+        identity_root: Path | None = None,
     ) -> None:
         self.options = options
         self.url_guard = url_guard  # checks each URL and redirect before it is fetched
         self.store = store
         self.embedder = embedder
+        self.collection = collection
+        self.identity_root = identity_root.resolve() if identity_root else None
         self.recipe: dict[str, object] = {
             "chunk_size": options.chunk_size,
             "chunk_overlap": options.chunk_overlap,
@@ -93,8 +110,6 @@ class Ingestor:
                 max_bytes=self.options.max_file_bytes,
                 guard=self.url_guard,
             )
-        from pathlib import Path
-
         return load_file(Path(item), max_bytes=self.options.max_file_bytes)
 
     def ingest_documents(
@@ -126,10 +141,20 @@ class Ingestor:
     def _plan(
         self, doc: SourceDocument, report: IngestReport, seen: dict[str, str]
     ) -> _Planned | None:
-        doc_id = doc_id_for(doc)
+        doc_id = doc_id_for(doc, self.collection, self._identity_key(doc.source))
         text_hash = content_hash(doc.text)
         version = fingerprint(doc, text_hash, self.recipe, self.embedder.name)
         existing = self.store.get_documents([doc_id]).get(doc_id)
+        if existing and existing.collection != self.collection:
+            # only a jsonl record can name an id; it may not take another's document
+            report.failed.append(
+                Failure(
+                    doc.source,
+                    f"the id {doc_id!r} is taken by a document of another collection; "
+                    "give the record another id",
+                )
+            )
+            return None
         if existing and existing.fingerprint == version and existing.state == STATE_COMPLETE:
             report.unchanged.append(DocOutcome.of(existing))
             return None
@@ -137,7 +162,9 @@ class Ingestor:
             (
                 r.doc_id
                 for r in self.store.find_by_content(text_hash)
-                if r.doc_id != doc_id and r.state == STATE_COMPLETE
+                if r.doc_id != doc_id
+                and r.state == STATE_COMPLETE
+                and r.collection == self.collection  # others' documents are not seen
             ),
             None,
         )
@@ -155,6 +182,16 @@ class Ingestor:
         record = replace(record, chunks=len(passages))
         action = "updated" if existing and existing.state == STATE_COMPLETE else "added"
         return _Planned(doc, record, passages, action)
+
+    def _identity_key(self, source: str) -> str | None:
+        if self.identity_root is None or not source.startswith("/"):
+            return None
+        path, hash_, record = source.partition("#")
+        try:
+            relative = Path(path).resolve().relative_to(self.identity_root)
+        except ValueError:
+            return None
+        return f"uploads/{relative.as_posix()}{hash_}{record}"
 
     def _record(
         self, doc: SourceDocument, doc_id: str, text_hash: str, version: str
@@ -174,6 +211,7 @@ class Ingestor:
             date=doc.date,
             page_starts=doc.page_starts,
             extra=doc.extra,
+            collection=self.collection,
         )
 
     def _passages(self, doc: SourceDocument, record: DocumentRecord) -> list[Passage]:
@@ -184,6 +222,7 @@ class Ingestor:
             "version": record.fingerprint,
             "date": record.date,
             "url": record.url,
+            "collection": record.collection,
         }
         passages = []
         for chunk in chunks:

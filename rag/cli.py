@@ -29,6 +29,13 @@ app = typer.Typer(
 )
 docs_app = typer.Typer(help="List and remove stored documents.", no_args_is_help=True)
 app.add_typer(docs_app, name="docs")
+users_app = typer.Typer(
+    help="The users of a team instance and the collections each may read and write.",
+    no_args_is_help=True,
+)
+app.add_typer(users_app, name="users")
+collections_app = typer.Typer(help="The collections documents are kept in.", no_args_is_help=True)
+app.add_typer(collections_app, name="collections")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 DocOption = Annotated[
@@ -36,6 +43,10 @@ DocOption = Annotated[
 ]
 SourceOption = Annotated[
     list[str] | None, typer.Option("--source", help="Only documents from this source.")
+]
+CollectionOption = Annotated[
+    list[str] | None,
+    typer.Option("--collection", help="Only documents of this collection (repeatable)."),
 ]
 
 
@@ -57,7 +68,11 @@ UntilOption = Annotated[
 
 
 def _filter(
-    docs: list[str] | None, sources: list[str] | None, since: date | None, until: date | None
+    docs: list[str] | None,
+    sources: list[str] | None,
+    since: date | None,
+    until: date | None,
+    collections: list[str] | None = None,
 ) -> Any:
     from rag.retrieval import SearchFilter
 
@@ -66,7 +81,20 @@ def _filter(
         sources=frozenset(sources) if sources else None,
         date_from=since,
         date_to=until,
+        collections=_collections(collections),
     )
+
+
+def _collections(names: list[str] | None) -> frozenset[str] | None:
+    from core.errors import UsageError
+    from rag.access import check_collection
+
+    if not names:
+        return None
+    try:
+        return frozenset(check_collection(n) for n in names)
+    except UsageError as e:
+        raise typer.BadParameter(str(e)) from e
 
 
 def _settings() -> Settings:
@@ -107,13 +135,17 @@ def _print_json(data: Any) -> None:
 @app.command()
 def ingest(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders or http(s) URLs.")],
+    collection: Annotated[
+        str | None,
+        typer.Option("--collection", help="The collection to add to (default: default)."),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Add or update documents; unchanged ones cost nothing."""
     from rag.progress import ingest_progress
 
     with _library() as library, ingest_progress() as progress:
-        report = library.add(inputs, progress)
+        report = library.add(inputs, progress, collection=collection)
     if as_json:
         _print_json(report.to_json())
     else:
@@ -140,11 +172,12 @@ def search(
     source: SourceOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
+    collection: CollectionOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Find the passages that best match a query (dense + keyword)."""
     limit = per_doc or None
-    where = _filter(doc, source, since, until)
+    where = _filter(doc, source, since, until, collection)
     with _library() as library:
         if queries is not None:
             _run_batch(
@@ -206,11 +239,12 @@ def ask(
     source: SourceOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
+    collection: CollectionOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     # The help is rich markup: an unescaped [n] would be read as a tag and vanish.
     r"""Answer a question from the documents, citing each claim as \[n]."""
-    where = _filter(doc, source, since, until)
+    where = _filter(doc, source, since, until, collection)
     with _library() as library:
         if questions is not None:
             _run_batch(
@@ -233,10 +267,13 @@ def ask(
 
 
 @docs_app.command("list")
-def docs_list(as_json: JsonFlag = False) -> None:
+def docs_list(collection: CollectionOption = None, as_json: JsonFlag = False) -> None:
     """List the stored documents."""
+    chosen = _collections(collection)
     with _library() as library:
         records = library.documents()
+    if chosen is not None:
+        records = [r for r in records if r.collection in chosen]
     if as_json:
         _print_json([r.summary() for r in records])
     else:
@@ -257,6 +294,115 @@ def docs_remove(
     for target in unknown:
         typer.echo(f"error: {target}: no such document id or source; see `rag docs list`", err=True)
     raise typer.Exit(1 if unknown else 0)
+
+
+def _users() -> Any:
+    from core.errors import UsageError
+    from rag.users import UserDirectory
+
+    settings = _settings()
+    try:
+        return UserDirectory(settings.users_path)
+    except UsageError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from e
+
+
+@contextmanager
+def _usage_errors() -> Iterator[None]:
+    from core.errors import RagError
+
+    try:
+        yield
+    except RagError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from e
+
+
+ReadOption = Annotated[
+    list[str] | None, typer.Option("--read", help="A collection the user may read (repeatable).")
+]
+WriteOption = Annotated[
+    list[str] | None,
+    typer.Option("--write", help="A collection the user may write (repeatable; * for all)."),
+]
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="Lower-case login name; also their collection.")],
+    read: ReadOption = None,
+    write: WriteOption = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from stdin.")
+    ] = False,
+) -> None:
+    """Add a user; they read and write their own collection and read `default`."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    with _usage_errors():
+        entry = _users().add(name, password, read or (), write or ())
+    typer.echo(
+        f"added {entry.name}: reads {', '.join(entry.summary()['read'])}; "
+        f"writes {', '.join(entry.write)}"
+    )
+
+
+@users_app.command("grant")
+def users_grant(name: str, read: ReadOption = None, write: WriteOption = None) -> None:
+    """Let a user read or write more collections."""
+    with _usage_errors():
+        entry = _users().grant(name, read or (), write or ())
+    typer.echo(
+        f"{entry.name}: reads {', '.join(entry.summary()['read'])}; writes {', '.join(entry.write)}"
+    )
+
+
+@users_app.command("revoke")
+def users_revoke(name: str, read: ReadOption = None, write: WriteOption = None) -> None:
+    """Take collections away from a user (--read takes writing away too)."""
+    with _usage_errors():
+        entry = _users().revoke(name, read or (), write or ())
+    typer.echo(
+        f"{entry.name}: reads {', '.join(entry.summary()['read'])}; "
+        f"writes {', '.join(entry.write) or 'nothing'}"
+    )
+
+
+@users_app.command("remove")
+def users_remove(name: str) -> None:
+    """Remove a user from the users file (their documents stay)."""
+    with _usage_errors():
+        _users().remove(name)
+    typer.echo(f"removed {name}")
+
+
+@users_app.command("list")
+def users_list(as_json: JsonFlag = False) -> None:
+    """The users of the users file and what each may read and write."""
+    with _usage_errors():
+        users = [e.summary() for e in _users().entries().values()]
+    if as_json:
+        _print_json(users)
+        return
+    for u in users:
+        typer.echo(f"{u['name']:<20} reads {', '.join(u['read'])}; writes {', '.join(u['write'])}")
+
+
+@collections_app.command("list")
+def collections_list(as_json: JsonFlag = False) -> None:
+    """The collections, with their documents and passages."""
+    with _library() as library:
+        rows = library.collections()
+    if as_json:
+        _print_json(rows)
+        return
+    for row in rows:
+        typer.echo(
+            f"{row['name']:<24} {row['documents']:>7} documents {row['passages']:>9} passages"
+        )
 
 
 @app.command()

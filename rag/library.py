@@ -5,6 +5,12 @@ OpenAI-compatible and MCP endpoints and the LangChain adapters.
 about them. It is built once per process from ``Settings`` (``open_library``) and is
 safe to share between threads: writes (ingest, removal) take one lock, questions run
 concurrently.
+
+Every method takes the ``user`` it acts for (a ``rag.access.Principal``; by default
+the machine's own user, who may do everything): a user lists, reads, searches, asks
+about and removes only the collections they may, and adds only to one they may write.
+A document of a collection the user may not read is reported as not found, never as
+forbidden, so its existence does not leak.
 """
 
 from __future__ import annotations
@@ -12,18 +18,21 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from functools import cached_property
 from pathlib import Path
 
-from core.errors import UsageError
+from core.errors import AccessError, UsageError
 from core.settings import Settings
 from ingest.report import Failure, IngestReport
 from ingest.sources import is_url
 from ingest.urlguard import check_public_url
+from rag.access import LOCAL, Principal
 from rag.answers import Answer, Answerer, Turn
 from rag.conversation import rewrite_followup
 from rag.modes import MODES
 from rag.retrieval import HybridRetriever, Result, SearchFilter
 from rag.services import Services
+from rag.users import UserDirectory, parse_logins
 from vectorstore.chroma import ChromaStore
 from vectorstore.records import DocumentRecord
 
@@ -63,6 +72,22 @@ class Library:
         self._answerers_lock = threading.Lock()
         self._retriever = retriever
 
+    # --- users ---------------------------------------------------------------------
+
+    @cached_property
+    def users(self) -> UserDirectory:
+        """The logins of ``RAG_AUTH`` and of the users file."""
+        return UserDirectory(self.settings.users_path, parse_logins(self.settings.auth))
+
+    def principal(self, name: str | None) -> Principal:
+        """Whom a request acts for: its logged-in user, or the machine's own user when
+        logins are off. With logins on, a request without a user is refused."""
+        if name is None:
+            if self.users.enabled():
+                raise AccessError("log in first: this instance has users")
+            return LOCAL
+        return self.users.principal(name)
+
     # --- documents -----------------------------------------------------------------
 
     def add(
@@ -72,15 +97,19 @@ class Library:
         *,
         public_urls: bool = False,
         public_only: bool = False,
+        user: Principal = LOCAL,
+        collection: str | None = None,
     ) -> IngestReport:
         """Ingest files, folders and URLs; unchanged documents cost nothing. One ingest
         runs at a time; questions go on meanwhile.
 
         For callers other than the machine's own user: ``public_urls`` fetches a URL
         only if it, and every redirect, resolves to public addresses (a refused one is
-        reported as failed); ``public_only`` also refuses anything but such URLs."""
+        reported as failed); ``public_only`` also refuses anything but such URLs.
+        Documents go to ``collection`` (by default the user's home collection)."""
         from ingest.pipeline import Ingestor
 
+        target = user.writable_target(collection)
         if public_only:  # a remote caller names neither local files nor private hosts
             for item in inputs:
                 check_public_url(item)
@@ -88,7 +117,12 @@ class Library:
 
         with self.write_lock:
             ingestor = Ingestor(
-                self.settings.ingest, self.services.store, self.services.embedder, guard
+                self.settings.ingest,
+                self.services.store,
+                self.services.embedder,
+                guard,
+                collection=target,
+                identity_root=self.settings.home / "uploads",
             )
             report = ingestor.ingest(list(inputs), progress)
             if report.added or report.updated:
@@ -97,17 +131,66 @@ class Library:
                 self.services.keyword.sync(self.services.store)
         return report
 
-    def remove(self, targets: Sequence[str]) -> tuple[list[DocumentRecord], list[str]]:
-        """Remove documents by id or by source; returns (removed, targets not found)."""
+    def remove(
+        self, targets: Sequence[str], user: Principal = LOCAL
+    ) -> tuple[list[DocumentRecord], list[str]]:
+        """Remove documents by id or by source; returns (removed, targets not found).
+        A document the user may read but not write is an AccessError; one they may not
+        read is not found."""
         with self.write_lock:
-            return remove_documents(self.services.store, targets)
+            store = self.services.store
+            removed: list[DocumentRecord] = []
+            unknown: list[str] = []
+            for target in targets:
+                records = [r for r in resolve(store, target) if user.can_read(r.collection)]
+                if not records:
+                    unknown.append(target)
+                    continue
+                refused = [r for r in records if not user.can_write(r.collection)]
+                if refused:
+                    raise AccessError(
+                        f"{user.name} may not remove {refused[0].title!r} from the collection "
+                        f"{refused[0].collection!r}; ask someone who may write it"
+                    )
+                store.delete_documents([r.doc_id for r in records])
+                removed.extend(records)
+            return removed, unknown
 
-    def documents(self) -> list[DocumentRecord]:
-        """The complete documents; listed from the store only when it has changed."""
-        return self.services.catalog.records()
+    def documents(self, user: Principal = LOCAL) -> list[DocumentRecord]:
+        """The complete documents the user may read; listed from the store only when it
+        has changed."""
+        records = self.services.catalog.records()
+        if user.reads_everything:
+            return records
+        return [r for r in records if user.can_read(r.collection)]
 
-    def document_text(self, doc_id: str) -> str | None:
+    def document(self, doc_id: str, user: Principal = LOCAL) -> DocumentRecord | None:
+        """One document's record, if it exists and the user may read it."""
+        record = self.services.store.get_documents([doc_id]).get(doc_id)
+        return record if record is not None and user.can_read(record.collection) else None
+
+    def document_text(self, doc_id: str, user: Principal = LOCAL) -> str | None:
+        if not user.reads_everything and self.document(doc_id, user) is None:
+            return None
         return self.services.store.document_text(doc_id)
+
+    def collections(self, user: Principal = LOCAL) -> list[dict[str, object]]:
+        """The collections the user may read: name, documents, passages, writable."""
+        counts: dict[str, list[int]] = {}
+        for r in self.documents(user):
+            entry = counts.setdefault(r.collection, [0, 0])
+            entry[0] += 1
+            entry[1] += r.chunks
+        names = set(counts) | ({user.home} if user.can_write(user.home) else set())
+        return [
+            {
+                "name": name,
+                "documents": counts.get(name, [0, 0])[0],
+                "passages": counts.get(name, [0, 0])[1],
+                "writable": user.can_write(name),
+            }
+            for name in sorted(names)
+        ]
 
     def reindex(self) -> int:
         """Rebuild the keyword index from the store; returns its passage count."""
@@ -138,9 +221,11 @@ class Library:
         k: int | None = None,
         search_filter: SearchFilter | None = None,
         per_doc: int | None = 1,
+        user: Principal = LOCAL,
     ) -> list[Result]:
         """The passages that best match ``query`` (dense + keyword, fused)."""
-        return self.retriever.retrieve(query, k or self.settings.top_k, search_filter, per_doc)
+        scoped = scoped_filter(search_filter, user)
+        return self.retriever.retrieve(query, k or self.settings.top_k, scoped, per_doc)
 
     def modes(self) -> dict[str, bool]:
         """Every answer mode and whether it can run with these settings."""
@@ -174,10 +259,11 @@ class Library:
         search_filter: SearchFilter | None = None,
         k: int | None = None,
         mode: str | None = None,
+        user: Principal = LOCAL,
     ) -> Answer:
         question = self.check_question(question)
         answerer = self.answerer(mode)
-        query, results = self._retrieve(question, history, search_filter, k)
+        query, results = self._retrieve(question, history, scoped_filter(search_filter, user), k)
         answer = answerer.answer(query, results)
         return replace(answer, question=question, standalone_question=query)
 
@@ -188,13 +274,14 @@ class Library:
         search_filter: SearchFilter | None = None,
         k: int | None = None,
         mode: str | None = None,
+        user: Principal = LOCAL,
     ) -> Iterator[str | Answer]:
         """Text deltas as they come (LLM modes), then the same complete ``Answer`` that
         ``ask`` gives."""
         question = self.check_question(question)
         answerer = self.answerer(mode)
         stream = getattr(answerer, "stream", None)
-        query, results = self._retrieve(question, history, search_filter, k)
+        query, results = self._retrieve(question, history, scoped_filter(search_filter, user), k)
         if stream is None:
             answer = answerer.answer(query, results)
             yield replace(answer, question=question, standalone_question=query)
@@ -229,6 +316,18 @@ class Library:
         query = self.standalone(question, history)
         k = k or self.settings.answer_passages
         return query, self.retriever.retrieve(query, k, search_filter)
+
+
+def scoped_filter(search_filter: SearchFilter | None, user: Principal) -> SearchFilter | None:
+    """``search_filter`` narrowed to the collections the user may read."""
+    readable = user.readable()
+    if readable is None:
+        return search_filter
+    if search_filter is None:
+        return SearchFilter(collections=readable)
+    if search_filter.collections is not None:
+        readable = readable & search_filter.collections
+    return replace(search_filter, collections=readable)
 
 
 def resolve(store: ChromaStore, target: str) -> list[DocumentRecord]:

@@ -22,21 +22,32 @@ from vectorstore.records import STATE_COMPLETE, DocumentRecord, Passage
 
 @dataclass(frozen=True)
 class SearchFilter:
-    """Restricts a search to some documents, sources or a date range (inclusive).
+    """Restricts a search to some collections, documents, sources or a date range
+    (inclusive).
 
-    A date range admits only documents whose date is a real day; one without a date,
-    or with a date stored as free text by an older version, is left out.
+    ``collections`` is what the asking user may read (None: every collection); it is
+    applied inside Chroma's query, on the passages' ``collection`` field, so its cost
+    does not grow with the number of documents it admits. A date range admits only
+    documents whose date is a real day; one without a date, or with a date stored as
+    free text by an older version, is left out.
     """
 
     doc_ids: frozenset[str] | None = None
     sources: frozenset[str] | None = None
     date_from: date | None = None
     date_to: date | None = None
+    collections: frozenset[str] | None = None
 
     def is_empty(self) -> bool:
-        return not (self.doc_ids or self.sources or self.date_from or self.date_to)
+        return self.collections is None and not self.narrows_documents()
+
+    def narrows_documents(self) -> bool:
+        """Whether it names documents, sources or dates (more than collections)."""
+        return bool(self.doc_ids or self.sources or self.date_from or self.date_to)
 
     def admits(self, record: DocumentRecord) -> bool:
+        if self.collections is not None and record.collection not in self.collections:
+            return False
         if self.doc_ids and record.doc_id not in self.doc_ids:
             return False
         if self.sources and record.source not in self.sources:
@@ -121,13 +132,17 @@ class HybridRetriever:
         """The ``k`` best passages, at most ``per_doc`` from one document."""
         self.keyword.sync(self.store)
         allowed = self._allowed_docs(search_filter)
-        if allowed is not None and not allowed:
+        collections = search_filter.collections if search_filter else None
+        if (allowed is not None and not allowed) or collections == frozenset():
             return []
         vector = self.embedder.embed([query])[0]
-        where = {"doc_id": {"$in": sorted(allowed)}} if allowed is not None else None
+        where = _where(allowed, collections)
         pool = max(self.candidates, 3 * k)
         dense_hits = self.store.dense_search(vector, pool, where=where)
-        lexical = self.keyword.search(query, pool, doc_ids=allowed)
+        lexical_docs = allowed
+        if collections is not None and allowed is None:
+            lexical_docs = self.catalog.doc_ids_in(collections)
+        lexical = self.keyword.search(query, pool, doc_ids=lexical_docs)
         passages = {h.passage.id: h.passage for h in dense_hits}
         dense = {h.passage.id: h.score for h in dense_hits}
         bm25 = {pid: score for pid, _doc, score in lexical}
@@ -139,10 +154,12 @@ class HybridRetriever:
         bm25.update(self.keyword.score_passages(query, dense_only))
         fused = _fuse(dense, bm25, self.bm25_weight)
         signals = {pid: {"dense": dense.get(pid, 0.0), "bm25": bm25.get(pid, 0.0)} for pid in fused}
-        return self._finish(fused, signals, passages, k, per_doc)
+        return self._finish(fused, signals, passages, k, per_doc, search_filter)
 
     def _allowed_docs(self, search_filter: SearchFilter | None) -> set[str] | None:
-        if search_filter is None or search_filter.is_empty():
+        """The documents a filter names, or None when it names none (collections alone
+        are filtered in the query)."""
+        if search_filter is None or not search_filter.narrows_documents():
             return None
         if search_filter.doc_ids and not (
             search_filter.sources or search_filter.date_from or search_filter.date_to
@@ -158,6 +175,7 @@ class HybridRetriever:
         passages: dict[str, Passage],
         k: int,
         per_doc: int | None,
+        search_filter: SearchFilter | None = None,
     ) -> list[Result]:
         ranked = sorted((pid for pid in fused if pid in passages), key=lambda p: -fused[p])
         docs = self.store.get_documents(sorted({passages[p].doc_id for p in ranked}))
@@ -170,6 +188,8 @@ class HybridRetriever:
                 continue
             if passage.metadata.get("version") != record.fingerprint:
                 continue
+            if search_filter is not None and not search_filter.admits(record):
+                continue  # the query filtered already; a document's record decides
             if per_doc is not None and taken.get(passage.doc_id, 0) >= per_doc:
                 continue
             if any(_overlaps(passage, r.passage) for r in kept):
@@ -179,6 +199,17 @@ class HybridRetriever:
             if len(kept) >= k:
                 break
         return kept
+
+
+def _where(allowed: set[str] | None, collections: frozenset[str] | None) -> dict[str, Any] | None:
+    parts: list[dict[str, Any]] = []
+    if allowed is not None:
+        parts.append({"doc_id": {"$in": sorted(allowed)}})
+    if collections is not None:
+        parts.append({"collection": {"$in": sorted(collections)}})
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else {"$and": parts}
 
 
 def _minmax(scores: dict[str, float]) -> dict[str, float]:

@@ -20,7 +20,9 @@ class Services:
 
     @cached_property
     def store(self) -> ChromaStore:
-        return ChromaStore(self.settings.store)
+        store = ChromaStore(self.settings.store)
+        store.upgrade()  # a store from before collections gets its default collection
+        return store
 
     @cached_property
     def embedder(self) -> SentenceTransformerEmbedder:

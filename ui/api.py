@@ -54,30 +54,37 @@ class Api:
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
 
-    def ask(self, question: str, history: list[Any] | None = None) -> dict[str, Any]:
+    def ask(
+        self, question: str, history: list[Any] | None = None, request: gr.Request | None = None
+    ) -> dict[str, Any]:
         """Answer a question from the documents; the JSON of `rag ask --json`.
 
         history: earlier exchanges, as [{"role": "user"|"assistant", "content": str}, ...]
         or [[question, answer], ...]; follow-up questions are rewritten with it.
         """
         try:
-            return self.backend.library.ask(question, turns_from(history)).to_json()
+            user = self.backend.user(request)
+            return self.backend.library.ask(question, turns_from(history), user=user).to_json()
         except RagError as e:
             raise gr.Error(str(e)) from e
 
-    def ingest(self, files: Sequence[str] | None) -> dict[str, Any]:
+    def ingest(
+        self, files: Sequence[str] | None, request: gr.Request | None = None
+    ) -> dict[str, Any]:
         """Add or update uploaded files; the JSON of `rag ingest --json`."""
         if not files:
             raise gr.Error("no files were sent; pass a list of handle_file(path)")
         try:
-            report, _names = self.backend.ingest_uploads(list(files))
+            user = self.backend.user(request)
+            report, _names = self.backend.ingest_uploads(list(files), user=user)
         except RagError as e:
             raise gr.Error(str(e)) from e
         return report.to_json()
 
-    def documents(self) -> list[dict[str, Any]]:
+    def documents(self, request: gr.Request | None = None) -> list[dict[str, Any]]:
         """The stored documents; the JSON of `rag docs list --json`."""
         try:
-            return [r.summary() for r in self.backend.library.documents()]
+            user = self.backend.user(request)
+            return [r.summary() for r in self.backend.library.documents(user)]
         except RagError as e:
             raise gr.Error(str(e)) from e

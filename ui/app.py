@@ -12,7 +12,6 @@ from typing import Any
 
 import gradio as gr
 
-from core.errors import UsageError
 from rag.library import Library
 from rag.uploads import SUPPORTED
 from ui import mcp_door, openai_door
@@ -325,28 +324,14 @@ def _register_api(api: Api) -> None:
     )
 
 
-def parse_auth(value: str | None) -> list[tuple[str, str]] | None:
-    """``user:password[,user2:password2]`` as Gradio's list of (user, password)."""
-    if not value:
-        return None
-    pairs = []
-    for item in value.split(","):
-        user, sep, password = item.strip().partition(":")
-        if not sep or not user or not password:
-            raise UsageError(
-                "RAG_AUTH must look like user:password[,user2:password2] "
-                "(no empty user or password)"
-            )
-        pairs.append((user, password))
-    return pairs
-
-
 def serve(
     library: Library, host: str = "127.0.0.1", port: int = 7860, *, block: bool = True
 ) -> gr.Blocks:
     """Start the chat window; with ``block=False`` return once it is listening."""
-    auth = parse_auth(library.settings.auth)
-    guard = LoginGuard(auth) if auth else None  # one throttle for the window and the doors
+    users = library.users  # RAG_AUTH and the users file
+    auth = users.enabled()
+    # one throttle for the window and the doors
+    guard = LoginGuard([], verify=users.verify) if auth else None
     backend = Backend(library)
     library.warm_up()
     demo = build_app(backend)

@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from rag.access import DEFAULT_COLLECTION, LOCAL, Principal
 from rag.library import DocumentRecord, IngestReport, Library
 from rag.modes import MODES
 from rag.retrieval import SearchFilter
@@ -38,6 +40,18 @@ class Backend:
     def uploads_dir(self) -> Path:
         return self.settings.home / "uploads"
 
+    def user(self, request: Any) -> Principal:
+        """Whom a Gradio request acts for (``gr.Request.username``; every handler and
+        named endpoint asks, so a direct call by function index is checked too)."""
+        return self.library.principal(getattr(request, "username", None) if request else None)
+
+    def uploads_for(self, collection: str) -> Path:
+        """Where uploads to a collection are kept: one folder per collection, so two
+        users' files of one name are two files (and two documents)."""
+        if collection == DEFAULT_COLLECTION:
+            return self.uploads_dir
+        return self.uploads_dir / collection
+
     def default_preferences(self) -> Preferences:
         return Preferences(self.settings.answer_mode, self.settings.answer_passages)
 
@@ -48,15 +62,22 @@ class Backend:
         return [(MODES[name].label, name) for name in available], all(available.values())
 
     def ingest_uploads(
-        self, files: Sequence[str], urls: str = "", progress: Progress | None = None
+        self,
+        files: Sequence[str],
+        urls: str = "",
+        progress: Progress | None = None,
+        user: Principal = LOCAL,
     ) -> tuple[IngestReport, dict[str, str]]:
-        """Ingest uploaded files (copied under safe names) and pasted URLs.
+        """Ingest uploaded files (copied under safe names) and pasted URLs into the
+        user's home collection.
 
         Returns the report, refused uploads included as failures, and the name the
         user knows each source by.
         """
+        collection = user.writable_target(None)
         with self.library.write_lock:  # two uploads of one name are staged in turn
-            staged = stage(files, urls, self.uploads_dir, self.settings.max_file_bytes)
+            folder = self.uploads_for(collection)
+            staged = stage(files, urls, folder, self.settings.max_file_bytes)
             total = len(staged.inputs)
 
             def on_progress(done: int, embedded: int) -> None:
@@ -66,15 +87,17 @@ class Backend:
             report = IngestReport()
             if staged.inputs:
                 # the server fetches URLs for its visitors: public addresses only
-                report = self.library.add(staged.inputs, on_progress, public_urls=True)
+                report = self.library.add(
+                    staged.inputs, on_progress, public_urls=True, user=user, collection=collection
+                )
         for failure in report.failed:  # a copy of a file that was refused is not kept
             self._drop_upload(failure.source)
         report.failed[:0] = staged.refused
         return report, staged.names
 
-    def remove(self, doc_ids: Sequence[str]) -> list[DocumentRecord]:
+    def remove(self, doc_ids: Sequence[str], user: Principal = LOCAL) -> list[DocumentRecord]:
         """Remove documents, and the uploaded copies this app kept of them."""
-        removed, _unknown = self.library.remove(list(doc_ids))
+        removed, _unknown = self.library.remove(list(doc_ids), user)
         for record in removed:
             self._drop_upload(record.source)
         return removed
@@ -82,7 +105,8 @@ class Backend:
     def _drop_upload(self, source: str) -> None:
         path = Path(source)
         uploads = self.uploads_dir.resolve()
-        if path.is_absolute() and path.parent == uploads and path.is_file():
+        inside = path.parent == uploads or path.parent.parent == uploads
+        if path.is_absolute() and inside and path.is_file():
             path.unlink(missing_ok=True)
 
     @staticmethod

@@ -15,6 +15,7 @@ from typing import Any
 import gradio as gr
 
 from core.errors import RagError
+from rag.access import Principal
 from rag.answers import Answer, Turn
 from ui.backend import Backend
 from ui.render import (
@@ -91,6 +92,7 @@ class ChatHandlers:
         restrict: list[str],
         mode: str,
         passages: float,
+        request: gr.Request | None = None,
     ) -> Iterator[tuple[Any, ...]]:
         """Outputs: textbox, chatbot, answers state, sources panel, current passage."""
         question = (message or "").strip()
@@ -103,7 +105,8 @@ class ChatHandlers:
         yield "", [*shown, user, _bot(pending_html())], answers, gr.skip(), gr.skip()
         try:
             answer = None
-            for item in self._answer(question, answers, restrict, mode, int(passages)):
+            principal = self.backend.user(request)
+            for item in self._answer(question, answers, restrict, mode, int(passages), principal):
                 if isinstance(item, Answer):
                     answer = item
                     break
@@ -122,13 +125,20 @@ class ChatHandlers:
         yield gr.skip(), messages_of(answers), answers, sources_html(current), current
 
     def _answer(
-        self, question: str, answers: list[Answer], restrict: list[str], mode: str, k: int
+        self,
+        question: str,
+        answers: list[Answer],
+        restrict: list[str],
+        mode: str,
+        k: int,
+        user: Principal,
     ) -> Iterator[str | Answer]:
         """Raw streamed text (LLM mode) as pending bubbles, then the final Answer."""
         history = history_of(answers)
         search_filter = self.backend.search_filter(restrict)
         streamed = ""
-        for item in self.backend.library.stream(question, history, search_filter, k, mode):
+        library = self.backend.library
+        for item in library.stream(question, history, search_filter, k, mode, user=user):
             if isinstance(item, Answer):
                 yield item
                 return
@@ -152,12 +162,15 @@ class ChatHandlers:
             passage = related_passage(answer, number)
         return sources_html(passage), passage
 
-    def whole_document(self, passage: Passage | None) -> dict[str, Any]:
+    def whole_document(
+        self, passage: Passage | None, request: gr.Request | None = None
+    ) -> dict[str, Any]:
         """The document of the shown passage, scrolled (by the page) to the quote."""
         if passage is None:
             return gr.update(value=placeholder_html(SOURCES_HINT), visible=True)
         try:
-            text = self.backend.library.document_text(passage.doc_id)
+            user = self.backend.user(request)
+            text = self.backend.library.document_text(passage.doc_id, user)
         except RagError as e:
             return gr.update(value=error_html(str(e)), visible=True)
         if text is None:

@@ -24,15 +24,17 @@ class LibraryHandlers:
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
 
-    def _records(self) -> list[DocumentRecord]:
+    def _records(self, request: gr.Request | None) -> list[DocumentRecord]:
         try:
-            return self.backend.library.documents()
+            return self.backend.library.documents(self.backend.user(request))
         except RagError as e:
             raise gr.Error(str(e)) from e
 
-    def refresh(self, query: str, selected: Sequence[str] = ()) -> tuple[str, Any]:
+    def refresh(
+        self, query: str, selected: Sequence[str] = (), request: gr.Request | None = None
+    ) -> tuple[str, Any]:
         """Outputs: library table, selection list (keeps what is still listed)."""
-        records = self._records()
+        records = self._records(request)
         matching = [r for r in records if matches(r, query or "")]
         shown = matching[:LIBRARY_ROWS]
         choices = [(choice_label(r), r.doc_id) for r in shown]
@@ -45,23 +47,30 @@ class LibraryHandlers:
         files: Sequence[str] | None,
         urls: str,
         query: str,
+        request: gr.Request | None = None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio injects it)
     ) -> tuple[Any, ...]:
         """Outputs: per-file report, file input, URL box, library table, selection list."""
         if not files and not (urls or "").strip():
             raise gr.Error("Drop one or more files, or paste URLs (one per line), then Add.")
         progress(0, desc="Reading files")
-        report, names = self.backend.ingest_uploads(
-            list(files or ()), urls or "", _reporter(progress)
-        )
-        table, choices = self.refresh(query)
+        try:
+            user = self.backend.user(request)
+            report, names = self.backend.ingest_uploads(
+                list(files or ()), urls or "", _reporter(progress), user
+            )
+        except RagError as e:
+            raise gr.Error(str(e)) from e
+        table, choices = self.refresh(query, (), request)
         return report_html(report_rows(report, names)), None, "", table, choices
 
-    def confirm_remove(self, selected: Sequence[str]) -> tuple[Any, Any]:
+    def confirm_remove(
+        self, selected: Sequence[str], request: gr.Request | None = None
+    ) -> tuple[Any, Any]:
         """Outputs: confirmation text, confirmation row."""
         if not selected:
             raise gr.Error("Tick the documents to remove first.")
-        by_id = {r.doc_id: r for r in self._records()}
+        by_id = {r.doc_id: r for r in self._records(request)}
         titles = [escape(by_id[d].title) for d in selected if d in by_id]
         listed = "".join(f"<li>{t}</li>" for t in titles)
         text = (
@@ -71,32 +80,45 @@ class LibraryHandlers:
         return text, gr.update(visible=True)
 
     def remove(
-        self, selected: Sequence[str], query: str, restrict: Sequence[str]
+        self,
+        selected: Sequence[str],
+        query: str,
+        restrict: Sequence[str],
+        request: gr.Request | None = None,
     ) -> tuple[Any, ...]:
         """Outputs: confirmation row, status, library table, selection list, scope state,
         scope banner."""
         try:
-            removed = self.backend.remove(list(selected))
+            removed = self.backend.remove(list(selected), self.backend.user(request))
         except RagError as e:
             raise gr.Error(str(e)) from e
         gone = {r.doc_id for r in removed}
-        table, choices = self.refresh(query)
+        table, choices = self.refresh(query, (), request)
         scope = [d for d in restrict if d not in gone]
         status = f"Removed {len(removed)} document{'s' if len(removed) != 1 else ''}."
-        return (gr.update(visible=False), status, table, choices, scope, *self.scope(scope))
+        return (
+            gr.update(visible=False),
+            status,
+            table,
+            choices,
+            scope,
+            *self.scope(scope, request),
+        )
 
-    def restrict(self, selected: Sequence[str]) -> tuple[Any, ...]:
+    def restrict(
+        self, selected: Sequence[str], request: gr.Request | None = None
+    ) -> tuple[Any, ...]:
         """Outputs: scope state, scope banner, scope row, tabs (back to the chat)."""
         if not selected:
             raise gr.Error("Tick the documents the chat should use first.")
         scope = list(selected)
-        return (scope, *self.scope(scope), gr.update(selected="chat"))
+        return (scope, *self.scope(scope, request), gr.update(selected="chat"))
 
-    def scope(self, scope: Sequence[str]) -> tuple[Any, Any]:
+    def scope(self, scope: Sequence[str], request: gr.Request | None = None) -> tuple[Any, Any]:
         """Outputs: scope banner text, scope row visibility."""
         if not scope:
             return "", gr.update(visible=False)
-        by_id = {r.doc_id: r for r in self._records()}
+        by_id = {r.doc_id: r for r in self._records(request)}
         titles = ", ".join(escape(by_id[d].title) for d in scope if d in by_id)
         text = (
             f'<div class="rag-scope">Answering only from {len(scope)} selected '

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.streamable_http_manager import (
     DEFAULT_MAX_REQUEST_BODY_SIZE,
@@ -32,6 +32,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from core.errors import RagError
+from rag.access import DEFAULT_COLLECTION, Principal
 from rag.conversation import turns_from_messages
 from rag.library import MAX_QUESTION_CHARS, Library
 from ui.bearer import HINT, bearer_user
@@ -75,6 +76,16 @@ def _library_call(call: Callable[[], T]) -> T:
         raise ToolError(str(e)) from e
 
 
+USER_KEY = "rag.user"  # where McpEndpoint leaves the checked login in the ASGI scope
+
+
+def _user(library: Library, ctx: Context) -> Principal:
+    """Whom a tool call acts for: the login McpEndpoint checked for its HTTP request."""
+    request = ctx.request_context.request
+    scope = getattr(request, "scope", None) or {}
+    return _library_call(lambda: library.principal(scope.get(USER_KEY)))
+
+
 def build_server(library: Library) -> MCPServer:
     """The MCP server with the four tools, bound to one library."""
     server: MCPServer = MCPServer(name="rag-chat", instructions=INSTRUCTIONS)
@@ -87,10 +98,12 @@ def build_server(library: Library) -> MCPServer:
             int | None,
             Field(ge=1, le=200, description="Number of passages (default: RAG_TOP_K)."),
         ] = None,
+        ctx: Context = None,  # type: ignore[assignment]  # the SDK passes it
     ) -> JsonObject:
         """Find the passages that best match a query (dense + keyword search), at most
         one per document; the JSON of `rag search --json`."""
-        results = _library_call(lambda: library.search(query, k))
+        user = _user(library, ctx)
+        results = _library_call(lambda: library.search(query, k, user=user))
         return _json({"query": query, "results": [r.to_json() for r in results]})
 
     @server.tool(annotations=reading)
@@ -102,6 +115,7 @@ def build_server(library: Library) -> MCPServer:
             list[HistoryMessage] | None,
             Field(description="The conversation so far, oldest first, for follow-ups."),
         ] = None,
+        ctx: Context = None,  # type: ignore[assignment]  # the SDK passes it
     ) -> JsonObject:
         """Answer a question from the documents, citing each claim as [n]; the JSON of
         `rag ask --json` (answer, citations with quotes, abstained)."""
@@ -109,14 +123,16 @@ def build_server(library: Library) -> MCPServer:
             turns = turns_from_messages([m.model_dump() for m in history or []])
         except ValueError as e:
             raise ToolError(str(e)) from e
-        answer = _library_call(lambda: library.ask(question, turns))
+        user = _user(library, ctx)
+        answer = _library_call(lambda: library.ask(question, turns, user=user))
         return _json({"id": None, **answer.to_json()})
 
     @server.tool(annotations=reading)
-    def list_documents() -> JsonList:
+    def list_documents(ctx: Context = None) -> JsonList:  # type: ignore[assignment]
         """List the stored documents (id, source, title, passages, date, ...); the JSON
         of `rag docs list --json`."""
-        return _json([r.summary() for r in _library_call(library.documents)])
+        user = _user(library, ctx)
+        return _json([r.summary() for r in _library_call(lambda: library.documents(user))])
 
     @server.tool(
         annotations=ToolAnnotations(
@@ -133,17 +149,20 @@ def build_server(library: Library) -> MCPServer:
         url: Annotated[
             str | None, Field(description="Instead of text: a public http(s) page or file.")
         ] = None,
+        ctx: Context = None,  # type: ignore[assignment]  # the SDK passes it
     ) -> JsonObject:
         """Add a document, either `text` with a `title` or a `url` to fetch; the JSON of
         `rag ingest --json` (added, updated, unchanged, duplicates, failed)."""
         if (text is None) == (url is None):
             raise ToolError("give either `text` (with a `title`) or a `url`, not both")
+        user = _user(library, ctx)
         if url is not None:
-            report = _library_call(lambda: library.add([url], public_only=True))
+            report = _library_call(lambda: library.add([url], public_only=True, user=user))
             return _json(report.to_json())
         assert text is not None
-        path = _write_text(library, text, title)
-        report = _library_call(lambda: library.add([str(path)]))
+        collection = _library_call(lambda: user.writable_target(None))
+        path = _write_text(library, text, title, collection)
+        report = _library_call(lambda: library.add([str(path)], user=user))
         if report.failed:
             path.unlink(missing_ok=True)  # nothing was stored; leave no stray file
         return _json(report.to_json())
@@ -151,7 +170,7 @@ def build_server(library: Library) -> MCPServer:
     return server
 
 
-def _write_text(library: Library, text: str, title: str | None) -> Path:
+def _write_text(library: Library, text: str, title: str | None, collection: str) -> Path:
     """``text`` as a Markdown file with its title in front matter, under a generated name
     in ``<RAG_HOME>/uploads``."""
     title = " ".join((title or "").split())
@@ -169,6 +188,8 @@ def _write_text(library: Library, text: str, title: str | None) -> Path:
             f"{limit / 2**20:.0f} MiB; split it or raise RAG_MAX_FILE_MB"
         )
     uploads = library.settings.home / "uploads"
+    if collection != DEFAULT_COLLECTION:
+        uploads = uploads / collection
     uploads.mkdir(parents=True, exist_ok=True)
     path = uploads / f"mcp-{uuid.uuid4().hex}.md"
     path.write_bytes(encoded)
@@ -201,7 +222,9 @@ class McpEndpoint:
             return
         if self.logins:
             authorization = Request(scope).headers.get("authorization", "")
-            if bearer_user(authorization, self.logins) is None:
+            user = bearer_user(authorization, self.logins)
+            scope[USER_KEY] = user
+            if user is None:
                 unauthorized = JSONResponse(
                     {"detail": HINT}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
                 )

@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.errors import RagError, UsageError
+from rag.access import LOCAL, Principal
 from rag.answers import Answer, Turn
 from rag.conversation import turns_from_messages
 from rag.library import Library
@@ -120,14 +121,21 @@ def _chunk(completion_id: str, model: str, delta: dict[str, Any], **extra: Any) 
 
 
 def stream_events(
-    library: Library, question: str, history: list[Turn], model: str, completion_id: str
+    library: Library,
+    question: str,
+    history: list[Turn],
+    model: str,
+    completion_id: str,
+    user: Principal = LOCAL,
 ) -> Iterator[str]:
     """The answer as OpenAI chunks, statement by statement, then its sources and the
     citations. An LLM's raw draft is not sent: only the verified answer is."""
     yield _chunk(completion_id, model, {"role": "assistant", "content": ""})
     try:
         answer = next(
-            item for item in library.stream(question, history) if isinstance(item, Answer)
+            item
+            for item in library.stream(question, history, user=user)
+            if isinstance(item, Answer)
         )
     except RagError as e:
         yield _chunk(completion_id, model, {"content": f"Error: {e}"}, finish="stop")
@@ -163,16 +171,19 @@ def router(library: Library, logins: LoginGuard | None = None) -> APIRouter:
 
     @api.post("/chat/completions", response_model=None)
     def chat(body: ChatRequest, request: Request) -> JSONResponse | StreamingResponse:
-        user_of(request, logins)
+        try:
+            user = library.principal(user_of(request, logins))
+        except RagError as e:
+            raise HTTPException(403, str(e)) from e
         if body.model != MODEL:
             raise HTTPException(404, f"no model {body.model!r}; GET /v1/models lists them")
         question, history = question_and_history(body.messages)
         completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
         if body.stream:
-            events = stream_events(library, question, history, body.model, completion_id)
+            events = stream_events(library, question, history, body.model, completion_id, user)
             return StreamingResponse(events, media_type="text/event-stream")
         try:
-            answer = library.ask(question, history)
+            answer = library.ask(question, history, user=user)
         except RagError as e:
             raise HTTPException(503, str(e)) from e
         return JSONResponse(completion(answer, body.model, completion_id))

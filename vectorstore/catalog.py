@@ -19,6 +19,7 @@ class DocumentCatalog:
         self.store = store
         self._revision = ""
         self._records: list[DocumentRecord] = []
+        self._by_collection: dict[str, set[str]] = {}
         self._lock = threading.Lock()
 
     def records(self) -> list[DocumentRecord]:
@@ -27,5 +28,14 @@ class DocumentCatalog:
         with self._lock:
             if not revision or revision != self._revision:
                 self._records = self.store.list_documents()
+                self._by_collection = {}
+                for r in self._records:
+                    self._by_collection.setdefault(r.collection, set()).add(r.doc_id)
                 self._revision = revision
             return self._records
+
+    def doc_ids_in(self, collections: frozenset[str]) -> set[str]:
+        """The ids of the complete documents in these collections."""
+        self.records()
+        with self._lock:
+            return set().union(*(self._by_collection.get(c, set()) for c in collections))

@@ -16,11 +16,14 @@ import numpy as np
 
 from core.errors import StoreError
 from core.settings import StoreLocation
-from vectorstore.records import STATE_COMPLETE, DocumentRecord, Hit, Passage
+from vectorstore.records import DEFAULT_COLLECTION, STATE_COMPLETE, DocumentRecord, Hit, Passage
 
 T = TypeVar("T")
 _PAGE = 1000
 _REVISION_ID = "revision"
+_SCHEMA_ID = "schema"
+# 2: every document and passage names its collection (stores written before lack it)
+SCHEMA = "2"
 
 
 def _chroma_errors() -> tuple[type[BaseException], ...]:
@@ -139,6 +142,38 @@ class ChromaStore:
             "write the revision",
         )
         return token
+
+    # --- schema ----------------------------------------------------------------
+
+    def upgrade(self) -> int:
+        """Bring a store written by an older version up to :data:`SCHEMA`: documents
+        and passages without a collection join the default one (their metadata only;
+        nothing is re-embedded). Returns how many entries changed; cheap (one small
+        read) once the store is current."""
+        got = self._guard(lambda: self._meta.get(ids=[_SCHEMA_ID]), "read the schema")
+        if got["ids"] and got["documents"][0] == SCHEMA:
+            return 0
+        changed = 0
+        for collection in (self._documents, self._passages):
+            for page in self._pages(collection, include=["metadatas"]):
+                missing = [
+                    pid
+                    for pid, meta in zip(page["ids"], page["metadatas"] or [], strict=True)
+                    if not (meta or {}).get("collection")
+                ]
+                if missing:
+                    self._guard(
+                        collection.update,
+                        "upgrade the store",
+                        ids=missing,
+                        metadatas=[{"collection": DEFAULT_COLLECTION}] * len(missing),
+                    )
+                    changed += len(missing)
+        self._guard(
+            lambda: self._meta.upsert(ids=[_SCHEMA_ID], embeddings=[[1.0]], documents=[SCHEMA]),
+            "write the schema",
+        )
+        return changed
 
     # --- documents -------------------------------------------------------------
 

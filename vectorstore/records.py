@@ -12,6 +12,9 @@ _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 STATE_PENDING = "pending"
 STATE_COMPLETE = "complete"
+# The collection of documents stored before collections existed (and of everything the
+# machine's own user adds); rag.access names it too.
+DEFAULT_COLLECTION = "default"
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class DocumentRecord:
     date: str | None = None
     page_starts: tuple[int, ...] = ()
     extra: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    collection: str = DEFAULT_COLLECTION
 
     def to_metadata(self) -> dict[str, str | int]:
         meta: dict[str, str | int] = {
@@ -47,6 +51,7 @@ class DocumentRecord:
             "ingested_at": self.ingested_at,
             "page_starts": json.dumps(list(self.page_starts)),
             "extra": json.dumps(dict(self.extra), ensure_ascii=False),
+            "collection": self.collection,
         }
         for key in ("url", "author", "date"):
             value = getattr(self, key)
@@ -71,6 +76,7 @@ class DocumentRecord:
             date=meta.get("date"),
             page_starts=tuple(json.loads(meta.get("page_starts") or "[]")),
             extra=MappingProxyType(json.loads(meta.get("extra") or "{}")),
+            collection=str(meta.get("collection") or DEFAULT_COLLECTION),
         )
 
     def summary(self) -> dict[str, Any]:
@@ -85,6 +91,7 @@ class DocumentRecord:
             "author": self.author,
             "date": self.date,
             "ingested_at": self.ingested_at,
+            "collection": self.collection,
         }
 
 

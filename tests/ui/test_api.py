@@ -41,6 +41,7 @@ def test_documents_equals_docs_list_json(client: Client, live_app: LiveApp) -> N
     assert listed == [r.summary() for r in live_app.services.store.list_documents()]
     assert len(listed) >= 8 and set(listed[0]) == {
         "doc_id", "source", "title", "chunks", "kind", "url", "author", "date", "ingested_at",
+        "collection",
     }  # fmt: skip
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from core.errors import AnswerError
+from rag.access import LOCAL, Principal
 from rag.answers import Answer, Citation, Turn
 from rag.retrieval import SearchFilter
 from ui.backend import Backend
@@ -37,6 +38,7 @@ class FakeLibrary:
         search_filter: SearchFilter | None = None,
         k: int | None = None,
         mode: str | None = None,
+        user: Principal = LOCAL,
     ) -> Iterator[str | Answer]:
         self.calls.append((question, tuple(history), search_filter, k, mode))
         if self.error:
@@ -51,6 +53,10 @@ class FakeBackend:
 
     def __init__(self, library: FakeLibrary) -> None:
         self.library = library
+
+    @staticmethod
+    def user(request: Any) -> Principal:
+        return LOCAL
 
 
 def run(pipeline: FakeLibrary, answers: list[Answer] | None = None, **kw: Any) -> list[Any]:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from ingest.report import DocOutcome, Failure, IngestReport
+from rag.access import LOCAL, Principal
+from rag.users import parse_logins
 from ui.api import turns_from
-from ui.app import parse_auth
 from ui.tables import library_html, matches, report_html, report_rows
 from vectorstore.records import DocumentRecord
 
@@ -51,13 +52,13 @@ def test_library_filter_and_escaping() -> None:
     assert "No document matches" in library_html([], 2)
 
 
-def test_parse_auth() -> None:
-    assert parse_auth(None) is None
-    assert parse_auth("ann:pw1, bob:p:w") == [("ann", "pw1"), ("bob", "p:w")]
+def test_parse_logins() -> None:
+    assert parse_logins(None) == []
+    assert parse_logins("ann:pw1, bob:p:w") == [("ann", "pw1"), ("bob", "p:w")]
     from core.errors import UsageError
 
     with pytest.raises(UsageError, match="RAG_AUTH"):
-        parse_auth("ann")
+        parse_logins("ann")
 
 
 def test_history_accepts_messages_and_pairs() -> None:
@@ -78,11 +79,12 @@ def test_a_large_library_shows_a_bounded_page_and_says_so() -> None:
     docs = [record(f"Report {i:05d}", f"/u/r{i}.md") for i in range(LIBRARY_ROWS + 250)]
 
     class Catalog:
-        def documents(self) -> list[DocumentRecord]:
+        def documents(self, user: Principal = LOCAL) -> list[DocumentRecord]:
             return docs
 
     class Listing:  # what refresh() reads of the Backend: its library's documents
         library = Catalog()
+        user = staticmethod(lambda request: LOCAL)
 
     html, choices = LibraryHandlers(Listing()).refresh("")  # type: ignore[arg-type]
     assert html.count("<tr data-doc=") == LIBRARY_ROWS
@@ -100,11 +102,12 @@ def test_the_removal_prompt_counts_documents_in_good_english() -> None:
     docs = [record("Tram", "/u/tram.md"), record("Bank", "/u/bank.md")]
 
     class Catalog:
-        def documents(self) -> list[DocumentRecord]:
+        def documents(self, user: Principal = LOCAL) -> list[DocumentRecord]:
             return docs
 
     class Listing:
         library = Catalog()
+        user = staticmethod(lambda request: LOCAL)
 
     handlers = LibraryHandlers(Listing())  # type: ignore[arg-type]
     one, _ = handlers.confirm_remove([docs[0].doc_id])

@@ -1,0 +1,272 @@
+"""The users of a team instance and what each may read and write.
+
+Two sources, both optional:
+
+- ``RAG_AUTH=user:password,...`` (plain passwords in the environment, as before);
+- the users file (``RAG_USERS_FILE``, by default ``<RAG_HOME>/users.json``), managed
+  with ``rag users add|grant|revoke|remove|list``; it keeps argon2id hashes only and
+  is re-read when it changes, so a running app sees new users without a restart.
+
+Every user reads and writes their own collection (named after them) and reads
+``default``, the operator's shared library, unless the users file says otherwise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from core.errors import UsageError
+from rag.access import DEFAULT_COLLECTION, EVERY, Principal, check_collection
+
+# A password that was verified is remembered (as a salted digest) for this long, so a
+# program calling the API many times does not pay for argon2 on every request.
+VERIFIED_TTL = 300.0
+_RESERVED = {DEFAULT_COLLECTION, "local", EVERY}
+
+
+@dataclass(frozen=True)
+class UserEntry:
+    """One user of the users file (its password only as an argon2 hash)."""
+
+    name: str
+    password_hash: str
+    read: tuple[str, ...]
+    write: tuple[str, ...]
+
+    def principal(self) -> Principal:
+        return Principal.of(self.name, self.read, self.write, self.name)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"password": self.password_hash, "read": list(self.read), "write": list(self.write)}
+
+    def summary(self) -> dict[str, Any]:
+        return {"name": self.name, "read": sorted(self.principal().read), "write": list(self.write)}
+
+
+def parse_logins(value: str | None) -> list[tuple[str, str]]:
+    """``RAG_AUTH``'s ``user:password[,user2:password2]`` as (user, password) pairs."""
+    if not value:
+        return []
+    pairs = []
+    for item in value.split(","):
+        user, sep, password = item.strip().partition(":")
+        if not sep or not user or not password:
+            raise UsageError(
+                "RAG_AUTH must look like user:password[,user2:password2] "
+                "(no empty user or password)"
+            )
+        pairs.append((user, password))
+    return pairs
+
+
+def check_user_name(name: str) -> str:
+    if name in _RESERVED:
+        raise UsageError(f"{name!r} is reserved; choose another user name")
+    try:
+        return check_collection(name)
+    except UsageError:
+        raise UsageError(
+            f"{name!r} is not a user name; use lower-case letters, digits, - and _ "
+            "(the name is also the user's own collection)"
+        ) from None
+
+
+def default_access(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(read, write) of a user nobody granted anything to."""
+    return (name, DEFAULT_COLLECTION), (name,)
+
+
+def _collections(names: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(n if n == EVERY else check_collection(n) for n in names))
+
+
+class UserDirectory:
+    """The logins and principals of ``RAG_AUTH`` and the users file; thread-safe."""
+
+    def __init__(self, path: Path | None, plain: Sequence[tuple[str, str]] = ()) -> None:
+        self.path = path
+        self.plain = [(check_user_name(n), p) for n, p in plain]
+        self._entries: dict[str, UserEntry] = {}
+        self._mtime: float | None = None
+        self._verified: dict[str, float] = {}
+        self._salt = os.urandom(16)
+        self._lock = threading.Lock()
+        from argon2 import PasswordHasher
+
+        self._hasher = PasswordHasher()
+        self._dummy = self._hasher.hash("not a password")
+
+    # --- reading ---------------------------------------------------------------------
+
+    def entries(self) -> dict[str, UserEntry]:
+        """The users file's users, re-read when the file changed."""
+        with self._lock:
+            mtime = _mtime(self.path)
+            if mtime != self._mtime:
+                self._entries = _read(self.path) if mtime is not None else {}
+                self._mtime = mtime
+            return dict(self._entries)
+
+    def enabled(self) -> bool:
+        """Whether logins are on (any user in either source)."""
+        return bool(self.plain) or bool(self.entries())
+
+    def names(self) -> list[str]:
+        return sorted({n for n, _ in self.plain} | set(self.entries()))
+
+    def principal(self, name: str) -> Principal:
+        entry = self.entries().get(name)
+        if entry is not None:
+            return entry.principal()
+        if any(n == name for n, _ in self.plain):
+            read, write = default_access(name)
+            return Principal.of(name, read, write, name)
+        raise UsageError(f"there is no user {name!r}")
+
+    def verify(self, name: str, password: str) -> bool:
+        """Whether ``name:password`` is a login of either source."""
+        key = self._key(name, password)
+        now = time.monotonic()
+        with self._lock:
+            if self._verified.get(key, 0.0) > now:
+                return True
+        found = False
+        for user, secret in self.plain:  # every login is compared: timing tells nothing
+            same_user = hmac.compare_digest(user.encode(), name.encode())
+            found = (same_user and hmac.compare_digest(secret.encode(), password.encode())) or found
+        entry = self.entries().get(name)
+        if not found:
+            found = self._check_hash(entry.password_hash if entry else self._dummy, password)
+            found = found and entry is not None
+        if found:
+            with self._lock:
+                self._verified[key] = now + VERIFIED_TTL
+        return found
+
+    def _check_hash(self, hashed: str, password: str) -> bool:
+        from argon2.exceptions import InvalidHashError, VerificationError
+
+        try:
+            return bool(self._hasher.verify(hashed, password))
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def _key(self, name: str, password: str) -> str:
+        raw = name.encode() + b"\0" + password.encode("utf-8", "surrogatepass")
+        return hashlib.blake2b(raw, key=self._salt, digest_size=32).hexdigest()
+
+    # --- managing the users file --------------------------------------------------
+
+    def add(
+        self,
+        name: str,
+        password: str,
+        read: Iterable[str] = (),
+        write: Iterable[str] = (),
+    ) -> UserEntry:
+        name = check_user_name(name)
+        if len(password) < 8:
+            raise UsageError("the password is too short; use at least 8 characters")
+        entries = self._for_update()
+        if name in entries:
+            raise UsageError(f"the user {name!r} exists; use `rag users grant` or remove it first")
+        base_read, base_write = default_access(name)
+        entry = UserEntry(
+            name,
+            self._hasher.hash(password),
+            _collections([*base_read, *read]),
+            _collections([*base_write, *write]),
+        )
+        entries[name] = entry
+        self._write(entries)
+        return entry
+
+    def grant(self, name: str, read: Iterable[str] = (), write: Iterable[str] = ()) -> UserEntry:
+        entries = self._for_update()
+        entry = self._existing(entries, name)
+        entry = UserEntry(
+            name,
+            entry.password_hash,
+            _collections([*entry.read, *read]),
+            _collections([*entry.write, *write]),
+        )
+        entries[name] = entry
+        self._write(entries)
+        return entry
+
+    def revoke(self, name: str, read: Iterable[str] = (), write: Iterable[str] = ()) -> UserEntry:
+        entries = self._for_update()
+        entry = self._existing(entries, name)
+        gone_read, gone_write = set(_collections(read)), set(_collections(write))
+        entry = UserEntry(
+            name,
+            entry.password_hash,
+            tuple(c for c in entry.read if c not in gone_read),
+            tuple(c for c in entry.write if c not in gone_write and c not in gone_read),
+        )
+        entries[name] = entry
+        self._write(entries)
+        return entry
+
+    def remove(self, name: str) -> None:
+        entries = self._for_update()
+        self._existing(entries, name)
+        del entries[name]
+        self._write(entries)
+
+    def _for_update(self) -> dict[str, UserEntry]:
+        if self.path is None:
+            raise UsageError("no users file is configured; set RAG_USERS_FILE or RAG_HOME")
+        return self.entries()
+
+    @staticmethod
+    def _existing(entries: dict[str, UserEntry], name: str) -> UserEntry:
+        if name not in entries:
+            raise UsageError(f"there is no user {name!r} in the users file (rag users list)")
+        return entries[name]
+
+    def _write(self, entries: dict[str, UserEntry]) -> None:
+        assert self.path is not None
+        payload = {"users": {n: e.to_json() for n, e in sorted(entries.items())}}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".users-", suffix=".json")
+        with os.fdopen(fd, "w") as out:  # mkstemp makes it 0600: hashes stay private
+            json.dump(payload, out, indent=2)
+        os.replace(tmp, self.path)
+        with self._lock:
+            self._mtime = None  # re-read on the next look
+
+
+def _mtime(path: Path | None) -> float | None:
+    try:
+        return path.stat().st_mtime_ns if path is not None else None
+    except FileNotFoundError:
+        return None
+
+
+def _read(path: Path | None) -> dict[str, UserEntry]:
+    assert path is not None
+    try:
+        data = json.loads(path.read_text())
+        users = data["users"]
+        return {
+            check_user_name(name): UserEntry(
+                name, str(u["password"]), _collections(u["read"]), _collections(u["write"])
+            )
+            for name, u in users.items()
+        }
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise UsageError(
+            f"cannot read the users file {path} ({type(e).__name__}: {e}); fix it or "
+            "recreate it with `rag users add`"
+        ) from e
