@@ -120,11 +120,18 @@ def sentences_of(results: Sequence[Result]) -> list[tuple[int, Result, int, int,
             text = r.passage.text[s:e]
             key = (r.passage.doc_id, r.passage.start + s, r.passage.start + e)
             stripped = text.strip().lstrip("#").strip()
-            if key in seen or len(stripped) < 20 or stripped == r.document.title.strip():
+            if key in seen or len(stripped) < 20 or _is_heading(stripped, r.document.title):
                 continue
             seen.add(key)
             out.append((rank, r, key[1], key[2], text))
     return out
+
+
+def _is_heading(sentence: str, title: str) -> bool:
+    """A sentence that only repeats the title as a heading. A title taken from a plain
+    text's first line can be a whole sentence of it ("The budget is 4.2 million."):
+    one that ends like a sentence is content, and is kept."""
+    return sentence == title.strip() and not sentence.rstrip("\"'”").endswith((".", "!", "?"))
 
 
 def flat(text: str) -> str:
