@@ -21,6 +21,7 @@ from rag.services import Services
 class LiveApp:
     url: str
     library: Library  # the one the app serves
+    demo: Any = None  # the gr.Blocks it serves
 
     @property
     def services(self) -> Services:
@@ -61,7 +62,7 @@ def live_app_factory(
         port = free_port()
         library = Library(services.settings, services)
         demos.append(serve(library, port=port, block=False))
-        return LiveApp(f"http://127.0.0.1:{port}/", library)
+        return LiveApp(f"http://127.0.0.1:{port}/", library, demos[-1])
 
     yield start
     for demo in demos:
