@@ -116,6 +116,21 @@ class Settings(BaseSettings):
         default=None,
         description="Logins for `rag serve` as user:password[,user2:password2]; unset: no login.",
     )
+    url_allow: str = Field(
+        default="",
+        description=(
+            "Hosts, host:port or networks (comma-separated, e.g. wiki.internal,10.0.0.0/8) "
+            "that the app may fetch for its users although they are not public or not on "
+            "port 80/443; the CLI fetches any address."
+        ),
+    )
+    url_deny: str = Field(
+        default="",
+        description=(
+            "Hosts (.example.org: with subdomains), host:port or networks the app never "
+            "fetches for its users; wins over RAG_URL_ALLOW."
+        ),
+    )
 
     @field_validator("chroma_url")
     @classmethod
