@@ -123,6 +123,21 @@ class Settings(BaseSettings):
             "managed with `rag users`); unset: <home>/users.json."
         ),
     )
+    url_allow: str = Field(
+        default="",
+        description=(
+            "Hosts, host:port or networks (comma-separated, e.g. wiki.internal,10.0.0.0/8) "
+            "that the app may fetch for its users although they are not public or not on "
+            "port 80/443; the CLI fetches any address."
+        ),
+    )
+    url_deny: str = Field(
+        default="",
+        description=(
+            "Hosts (.example.org: with subdomains), host:port or networks the app never "
+            "fetches for its users; wins over RAG_URL_ALLOW."
+        ),
+    )
 
     @field_validator("chroma_url")
     @classmethod

@@ -25,7 +25,7 @@ from core.errors import AccessError, UsageError
 from core.settings import Settings
 from ingest.report import Failure, IngestReport
 from ingest.sources import is_url
-from ingest.urlguard import check_public_url
+from ingest.urlguard import UrlPolicy
 from rag.access import LOCAL, Principal
 from rag.answers import Answer, Answerer, Turn
 from rag.conversation import rewrite_followup
@@ -104,16 +104,18 @@ class Library:
         runs at a time; questions go on meanwhile.
 
         For callers other than the machine's own user: ``public_urls`` fetches a URL
-        only if it, and every redirect, resolves to public addresses (a refused one is
-        reported as failed); ``public_only`` also refuses anything but such URLs.
-        Documents go to ``collection`` (by default the user's home collection)."""
+        only if it, and every redirect, resolves to public addresses on the standard
+        ports, or RAG_URL_ALLOW names it (a refused one is reported as failed);
+        ``public_only`` also refuses anything but such URLs. Documents go to
+        ``collection`` (by default the user's home collection)."""
         from ingest.pipeline import Ingestor
 
         target = user.writable_target(collection)
+        policy = UrlPolicy.from_lists(self.settings.url_allow, self.settings.url_deny)
         if public_only:  # a remote caller names neither local files nor private hosts
             for item in inputs:
-                check_public_url(item)
-        guard = check_public_url if public_urls or public_only else None
+                policy(item)
+        guard = policy if public_urls or public_only else None
 
         with self.write_lock:
             ingestor = Ingestor(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
@@ -42,6 +42,17 @@ class Staged:
     inputs: list[str] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # source -> name the user knows
     refused: list[Failure] = field(default_factory=list)
+    copies: list[str] = field(default_factory=list)  # files written to uploads_dir
+
+    def discard_unstored(self, stored_sources: Iterable[str]) -> None:
+        """Delete the copies that did not become a stored document (refused, failed,
+        duplicates of another document, or left by an ingest that broke off), so
+        ``uploads/`` holds only what the store refers to."""
+        stored = set(stored_sources)
+        prefixes = tuple(sorted({s.partition("#")[0] for s in stored}))  # jsonl records
+        for copy in self.copies:
+            if copy not in stored and copy not in prefixes:
+                Path(copy).unlink(missing_ok=True)
 
 
 def stage(files: Sequence[str], urls: str, uploads_dir: Path, max_bytes: int) -> Staged:
@@ -84,3 +95,4 @@ def _stage_file(path: Path, uploads_dir: Path, max_bytes: int, staged: Staged) -
     shutil.copyfile(path, target)
     staged.inputs.append(str(target))
     staged.names[str(target)] = name
+    staged.copies.append(str(target))

@@ -1,7 +1,8 @@
-"""The named API for programs (``gradio_client``): /ask, /ingest and /documents.
+"""The named API for programs (``gradio_client``): /ask, /ingest, /ingest_urls and
+/documents.
 
 Each returns exactly the JSON of the matching CLI command: ``rag ask --json``,
-``rag ingest --json`` and ``rag docs list --json``.
+``rag ingest --json`` (both ingests) and ``rag docs list --json``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import gradio as gr
 from core.errors import RagError
 from rag.answers import Turn
 from ui.backend import Backend
+
+MAX_URLS = 50
 
 
 def turns_from(history: Any) -> list[Turn]:
@@ -77,6 +80,28 @@ class Api:
         try:
             user = self.backend.user(request)
             report, _names = self.backend.ingest_uploads(list(files), user=user)
+        except RagError as e:
+            raise gr.Error(str(e)) from e
+        return report.to_json()
+
+    def ingest_urls(
+        self, urls: list[str] | None, request: gr.Request | None = None
+    ) -> dict[str, Any]:
+        """Fetch web pages and add or update them; the JSON of `rag ingest --json`.
+
+        urls: http(s) addresses. The server fetches only public addresses on the
+        standard ports (or what its operator allows); a refused one is under "failed".
+        """
+        if not isinstance(urls, list) or not all(isinstance(u, str) for u in urls):
+            raise gr.Error('urls must be a list of addresses, e.g. ["https://example.org/a"]')
+        if not urls:
+            raise gr.Error("no urls were sent; pass a list of http(s) addresses")
+        if len(urls) > MAX_URLS:
+            raise gr.Error(f"{len(urls)} urls were sent; send at most {MAX_URLS} at a time")
+        try:  # one address a line, as typed in the window's box
+            user = self.backend.user(request)
+            lines = "\n".join(u.strip() for u in urls)
+            report, _names = self.backend.ingest_uploads([], lines, user=user)
         except RagError as e:
             raise gr.Error(str(e)) from e
         return report.to_json()

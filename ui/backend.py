@@ -85,13 +85,18 @@ class Backend:
                     progress(min(done, total), total, embedded)
 
             report = IngestReport()
-            if staged.inputs:
-                # the server fetches URLs for its visitors: public addresses only
-                report = self.library.add(
-                    staged.inputs, on_progress, public_urls=True, user=user, collection=collection
-                )
-        for failure in report.failed:  # a copy of a file that was refused is not kept
-            self._drop_upload(failure.source)
+            try:
+                if staged.inputs:
+                    # the server fetches URLs for its visitors: public addresses only
+                    report = self.library.add(
+                        staged.inputs,
+                        on_progress,
+                        public_urls=True,
+                        user=user,
+                        collection=collection,
+                    )
+            finally:  # a copy of a file that was refused, or is a duplicate, is not kept
+                staged.discard_unstored(r.source for r in self.library.documents())
         report.failed[:0] = staged.refused
         return report, staged.names
 

@@ -3,13 +3,21 @@ addresses; host names are resolved by a stand-in so the tests need no network.""
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 from typing import Any
 
 import pytest
 
-from core.errors import IngestError
-from ingest.urlguard import check_public_url, is_public_ip
+from core.errors import IngestError, UsageError
+from ingest.urlguard import (
+    NOT_FETCHED,
+    Rule,
+    UrlPolicy,
+    check_public_url,
+    is_public_ip,
+    parse_rules,
+)
 
 
 @pytest.mark.parametrize(
@@ -48,32 +56,34 @@ def test_public_addresses_pass(address: str) -> None:
 def _resolving(monkeypatch: pytest.MonkeyPatch, table: dict[str, list[str]]) -> list[Any]:
     calls: list[Any] = []
 
-    def fake(host: str, port: Any, *args: Any, **kwargs: Any) -> list[Any]:
+    def fake(host: str, port: int) -> list[str]:
         calls.append((host, port))
         if host not in table:
             raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port)) for a in table[host]]
+        return table[host]
 
-    monkeypatch.setattr(socket, "getaddrinfo", fake)
+    monkeypatch.setattr("ingest.urlguard.resolve", fake)
     return calls
 
 
 def test_a_host_with_only_public_addresses_passes(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = _resolving(monkeypatch, {"news.example": ["93.184.215.14"]})
-    check_public_url("https://news.example/story")
-    check_public_url("HTTP://news.example:8080/story")
-    assert calls == [("news.example", 443), ("news.example", 8080)]
+    calls = _resolving(monkeypatch, {"news.example": ["93.184.215.14", "2606:4700::1"]})
+    assert check_public_url("https://news.example/story") == ("93.184.215.14", "2606:4700::1")
+    assert check_public_url("HTTP://news.example:80/story") == ("93.184.215.14", "2606:4700::1")
+    assert calls == [("news.example", 443), ("news.example", 80)]
 
 
 @pytest.mark.parametrize(
     ("url", "reason"),
     [
-        ("http://localhost:7860/", "resolves to 127.0.0.1"),
-        ("http://127.0.0.1/", "resolves to 127.0.0.1"),
-        ("http://[::1]:8000/", "resolves to ::1"),
-        ("http://intranet.example/", "resolves to 10.0.0.5"),  # one private address is enough
-        ("http://metadata.example/latest", "resolves to 169.254.169.254"),
-        ("http://nowhere.example/", "cannot be resolved"),
+        ("http://localhost/", NOT_FETCHED),
+        ("http://127.0.0.1/", NOT_FETCHED),
+        ("http://[::1]/", NOT_FETCHED),
+        ("http://intranet.example/", NOT_FETCHED),  # one private address is enough
+        ("http://metadata.example/latest", NOT_FETCHED),
+        ("http://nowhere.example/", NOT_FETCHED),  # unresolvable reads the same
+        ("http://news.example:8080/", "only the standard ports"),
+        ("https://news.example:80/", "only the standard ports"),
         ("ftp://news.example/file", "only http:// and https://"),
         ("file:///etc/passwd", "only http:// and https://"),
         ("http:///no-host", "no host name"),
@@ -92,11 +102,75 @@ def test_refused_urls_say_why(monkeypatch: pytest.MonkeyPatch, url: str, reason:
             "metadata.example": ["169.254.169.254"],
         },
     )
-    with pytest.raises(IngestError, match=reason) as error:
+    with pytest.raises(IngestError) as error:
         check_public_url(url)
     assert error.value.source == url
+    assert reason in error.value.reason
+    assert "10.0.0.5" not in error.value.reason and "127.0.0.1" not in error.value.reason
 
 
-def test_loopback_is_refused_with_the_real_resolver() -> None:
-    with pytest.raises(IngestError, match="public web addresses"):
-        check_public_url("http://localhost:9/")
+@pytest.mark.parametrize(
+    "host",
+    [
+        "localhost",
+        "127.0.0.1",
+        "0x7f000001",
+        "2130706433",
+        "127.1",
+        "0177.0.0.1",
+        "[::1]",
+        "[::ffff:127.0.0.1]",
+        "[0:0:0:0:0:ffff:7f00:1]",
+        "0.0.0.0",
+    ],
+)
+def test_loopback_in_every_spelling_is_refused_with_the_real_resolver(host: str) -> None:
+    with pytest.raises(IngestError, match="only public web addresses"):
+        check_public_url(f"http://{host}/")
+
+
+# --- allow and deny lists --------------------------------------------------------
+
+
+def test_rules_parse_hosts_ports_and_networks() -> None:
+    assert parse_rules(" wiki.internal, wiki.internal:8080,10.0.0.0/8 ,[::1]:8000,", "X") == (
+        Rule(host="wiki.internal"),
+        Rule(host="wiki.internal", port=8080),
+        Rule(network=ipaddress.ip_network("10.0.0.0/8")),
+        Rule(network=ipaddress.ip_network("::1/128"), port=8000),
+    )
+    with pytest.raises(UsageError, match="RAG_URL_ALLOW: 'wiki:http' is not a host"):
+        UrlPolicy.from_lists(allow="wiki:http")
+
+
+def test_the_allow_list_opens_named_hosts_ports_and_networks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _resolving(
+        monkeypatch,
+        {"wiki.internal": ["10.1.2.3"], "db.internal": ["10.9.9.9"], "news.example": ["1.1.1.1"]},
+    )
+    policy = UrlPolicy.from_lists(allow="wiki.internal, news.example:8443, 10.9.0.0/16")
+    assert policy("http://wiki.internal/page") == ("10.1.2.3",)
+    assert policy("https://news.example:8443/") == ("1.1.1.1",)
+    assert policy("http://db.internal/") == ("10.9.9.9",)
+    for refused in ["http://wiki.internal:8080/", "http://db.internal:5432/"]:
+        with pytest.raises(IngestError):
+            policy(refused)
+    with pytest.raises(IngestError):
+        check_public_url("http://wiki.internal/page")  # without the list: refused
+
+
+def test_deny_wins_over_allow_and_over_public(monkeypatch: pytest.MonkeyPatch) -> None:
+    _resolving(
+        monkeypatch,
+        {"news.example": ["1.1.1.1"], "ads.news.example": ["1.0.0.1"], "other.org": ["8.8.8.8"]},
+    )
+    policy = UrlPolicy.from_lists(allow="news.example,1.0.0.0/8", deny=".news.example,8.8.8.8/32")
+    assert policy("https://news.example/") == ("1.1.1.1",)
+    for refused in ["https://ads.news.example/", "https://other.org/"]:
+        with pytest.raises(IngestError, match="only public web addresses"):
+            policy(refused)
+    with pytest.raises(IngestError):
+        UrlPolicy.from_lists(deny="news.example:443")("https://news.example/")
+    assert UrlPolicy.from_lists(deny="news.example:80")("https://news.example/") == ("1.1.1.1",)

@@ -58,3 +58,41 @@ def test_stage_accepts_every_suffix_that_ingest_knows(tmp_path: Path, suffix: st
 
     assert staged.refused == []
     assert staged.inputs == [str((tmp_path / "uploads" / f"notes{suffix}").resolve())]
+
+
+def test_copies_that_did_not_become_documents_are_removed(tmp_path: Path) -> None:
+    inbox, uploads = tmp_path / "in", tmp_path / "uploads"
+    inbox.mkdir()
+    for name in ["kept.md", "twin.md", "broken.pdf", "records.jsonl"]:
+        (inbox / name).write_text("x")
+    staged = stage(
+        [str(inbox / n) for n in sorted(p.name for p in inbox.iterdir())], "", uploads, 10**6
+    )
+    assert sorted(p.name for p in uploads.iterdir()) == [
+        "broken.pdf", "kept.md", "records.jsonl", "twin.md",
+    ]  # fmt: skip
+    staged.discard_unstored([str(uploads / "kept.md"), f"{uploads / 'records.jsonl'}#r1"])
+    assert sorted(p.name for p in uploads.iterdir()) == ["kept.md", "records.jsonl"]
+
+
+def test_a_duplicate_or_broken_upload_leaves_no_copy(
+    tmp_path: Path, embedder: object, sample_corpus: Path
+) -> None:
+    from core.settings import Settings
+    from rag.library import Library
+    from rag.services import Services
+    from ui.backend import Backend
+
+    services = Services(Settings(home=tmp_path / "home"))
+    services.__dict__["embedder"] = embedder
+    backend = Backend(Library(services.settings, services))
+    original = sample_corpus / "corvale-tram-line.html"
+    twin = tmp_path / "same text, other name.html"
+    twin.write_bytes(original.read_bytes())
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7 not a pdf")
+    report, _ = backend.ingest_uploads([str(original)])
+    assert len(report.added) == 1
+    report, _ = backend.ingest_uploads([str(twin), str(broken)])
+    assert len(report.duplicates) == 1 and len(report.failed) == 1
+    assert sorted(p.name for p in backend.uploads_dir.iterdir()) == ["corvale-tram-line.html"]
