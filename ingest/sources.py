@@ -179,7 +179,7 @@ def _remaining(deadline: float) -> float:
 
 
 def _connect(
-    host: str, port: int, addresses: Sequence[str] | None, timeout: float
+    host: str, port: int, addresses: Sequence[str] | None, timeout: float | None
 ) -> socket.socket:
     """A socket to the first of ``addresses`` that answers (or to ``host`` as resolved)."""
     if addresses is None:
