@@ -79,7 +79,9 @@ class Settings(BaseSettings):
         description="Prefix each passage with its document title when embedding it.",
     )
     url_timeout: float = Field(
-        default=20.0, gt=0, description="Seconds to wait for a URL before giving up."
+        default=20.0,
+        gt=0,
+        description="Seconds a whole URL fetch may take (connect, redirects, body).",
     )
     top_k: int = Field(default=5, ge=1, le=200, description="Passages returned by search.")
     answer_passages: int = Field(

@@ -178,3 +178,16 @@ def test_removing_by_function_index_is_checked_too(team: Any) -> None:
     mine = alice.call(remove, [[secret_id], "", []])
     assert mine["success"] and "Removed 1 document" in json.dumps(mine["output"])
     assert app.library.document(secret_id) is None
+
+
+def test_ingest_urls_refuses_internal_addresses_under_failed(team: Any) -> None:
+    app, _, _ = team
+    alice = Client(app.url, auth=ALICE, verbose=False)
+    internal = [f"{app.url}config", "http://127.0.0.1:9/", "http://0x7f000001/"]
+    report = alice.predict(internal, api_name="/ingest_urls")
+    assert not report["added"] and sorted(f["source"] for f in report["failed"]) == sorted(internal)
+    reasons = {f["source"]: f["error"] for f in report["failed"]}
+    assert "only the standard ports" in reasons["http://127.0.0.1:9/"]
+    assert "127.0.0.1" not in reasons["http://0x7f000001/"]  # says nothing of what is there
+    with pytest.raises(Exception, match="list of addresses"):
+        alice.predict("http://example.org/", api_name="/ingest_urls")
