@@ -60,9 +60,18 @@ class Passage:
         )
 
 
+_INERT = re.compile(r"!\[|\]\s*[(\[:]")
+
+
 def text_html(text: str) -> str:
-    """Plain text as HTML: escaped, line breaks kept."""
-    return escape(text).replace("\n", "<br>")
+    """Plain text as HTML: escaped, line breaks kept, and inert as Markdown too. The
+    chat renders its bubbles as Markdown, where ``![x](https://host/pixel)`` in a
+    question (or in a quoted document) would make every viewer's browser fetch that
+    address. The brackets that start an image or end a link (``![``, ``](``, ``][``,
+    ``]:``) become character references, so no image or link syntax is left; a plain
+    ``[1]`` stays as it is."""
+    html = escape(text).replace("\n", "<br>")
+    return _INERT.sub(lambda m: m.group(0).replace("[", "&#91;").replace("]", "&#93;"), html)
 
 
 def _marker_link(turn: int, n: int, title: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rag.answers import Answer, Citation
 from rag.retrieval import Result
 from ui.render import (
@@ -15,6 +17,7 @@ from ui.render import (
     safe_url,
     source_html,
     split_statements,
+    text_html,
 )
 from vectorstore.records import DocumentRecord
 from vectorstore.records import Passage as StoredPassage
@@ -141,3 +144,21 @@ def test_a_rewritten_follow_up_shows_the_question_it_was_searched_as() -> None:
     assert 'class="rag-standalone"' in html and "Moore say &lt;that&gt;" in html
     plain = Answer("Who?", "x", False, standalone_question="Who?")
     assert "rag-standalone" not in question_html(plain)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What is this? ![pixel](https://tracker.example/p.png)",
+        "![a][ref]\n\n[ref]: https://tracker.example/r.png",
+        "see [here](javascript:alert(1)) and <img src=https://tracker.example/i.png>",
+    ],
+)
+def test_user_text_stays_inert_as_markdown(text: str) -> None:
+    # the Chatbot renders bubbles as Markdown; rendered so, nothing may load or link
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").render(text_html(text))
+    assert "<img" not in html and "<a " not in html
+    unsafe = MarkdownIt("commonmark").render(text)
+    assert "<img" in unsafe or "<a " in unsafe  # the text alone would (the test can fail)
