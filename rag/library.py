@@ -18,6 +18,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 
@@ -34,13 +35,15 @@ from rag.retrieval import HybridRetriever, Result, SearchFilter
 from rag.services import Services
 from rag.users import UserDirectory, parse_logins
 from vectorstore.chroma import ChromaStore
-from vectorstore.records import DocumentRecord
+from vectorstore.records import STATE_COMPLETE, DocumentRecord
 
 __all__ = ["DocumentRecord", "Failure", "IngestReport", "Library", "open_library"]
 
 # Longer questions are refused: a question is a sentence or two, and a megabyte of
 # "question" would hold up everyone else's answers.
 MAX_QUESTION_CHARS = 4000
+# A document still pending after this long was left by an ingest that was killed.
+STALE_PENDING_SECONDS = 600.0
 
 Progress = Callable[[int, int], None]
 """Called with (inputs done, passages embedded so far) while an ingest runs."""
@@ -201,6 +204,39 @@ class Library:
             self.services.keyword.sync(self.services.store)
         return len(self.services.keyword)
 
+    def recover(self, older_than: float = STALE_PENDING_SECONDS) -> IngestReport:
+        """Finish what a killed ingest left ``pending`` (hidden from lists and answers).
+
+        A pending document older than ``older_than`` seconds is no one's ingest in
+        progress (a replica writing it now would be younger): if its file is still
+        here it is ingested again, into its collection, which completes it exactly as
+        a clean ingest would; otherwise it is removed with its passages. ``rag serve``
+        runs this at start; it is safe to run at any time."""
+        store = self.services.store
+        cutoff = datetime.now(UTC) - timedelta(seconds=older_than)
+        report = IngestReport()
+        with self.write_lock:
+            stale = [
+                r
+                for r in store.list_documents(complete_only=False)
+                if r.state != STATE_COMPLETE and _started(r) < cutoff
+            ]
+            again: dict[str, list[str]] = {}
+            gone: list[str] = []
+            for record in stale:
+                path = record.source.partition("#")[0]
+                if not is_url(path) and Path(path).is_file():
+                    again.setdefault(record.collection, []).append(path)
+                else:
+                    gone.append(record.doc_id)
+            if gone:
+                store.delete_documents(gone)
+            for collection, paths in sorted(again.items()):
+                done = self.add(sorted(set(paths)), collection=collection)
+                for name in ("added", "updated", "unchanged", "duplicates", "failed"):
+                    getattr(report, name).extend(getattr(done, name))
+        return report
+
     def warm_up(self) -> None:
         """Load the embedding model and the keyword index before the first question."""
         self.services.embedder.embed(["warm up"])
@@ -318,6 +354,14 @@ class Library:
         query = self.standalone(question, history)
         k = k or self.settings.answer_passages
         return query, self.retriever.retrieve(query, k, search_filter)
+
+
+def _started(record: DocumentRecord) -> datetime:
+    try:
+        when = datetime.fromisoformat(record.ingested_at)
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)  # unreadable: as old as can be
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def scoped_filter(search_filter: SearchFilter | None, user: Principal) -> SearchFilter | None:

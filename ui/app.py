@@ -7,11 +7,14 @@ named API (/ask, /ingest, /documents) is registered alongside.
 
 from __future__ import annotations
 
+import sys
+import threading
 from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
 
+from core.errors import RagError
 from rag.library import Library
 from rag.uploads import SUPPORTED
 from ui import mcp_door, openai_door
@@ -335,6 +338,7 @@ def serve(
     guard = LoginGuard([], verify=users.verify) if auth else None
     backend = Backend(library)
     library.warm_up()
+    threading.Thread(target=_recover, args=(library,), daemon=True, name="recover").start()
     demo = build_app(backend)
     demo.queue(default_concurrency_limit=8)
     demo.launch(
@@ -355,6 +359,20 @@ def serve(
     if block:
         demo.block_thread()
     return demo
+
+
+def _recover(library: Library) -> None:
+    """Finish what a killed ingest left pending, beside the starting app; say what it did."""
+    try:
+        report = library.recover()
+    except RagError as e:
+        print(f"rag serve: could not finish interrupted ingests: {e}", file=sys.stderr)
+        return
+    done = len(report.added) + len(report.updated) + len(report.unchanged)
+    failed = f"; {len(report.failed)} failed" if report.failed else ""
+    if done or failed:
+        message = f"rag serve: finished {done} document(s) an interrupted ingest left pending"
+        print(message + failed, file=sys.stderr)
 
 
 def mount_doors(

@@ -136,3 +136,39 @@ def test_a_store_from_before_collections_joins_the_default_one(
     results = fresh.search("MI6 chief speaks in Prague", user=user)
     assert results and results[0].document.source.endswith("mi6-moore-prague.md")
     assert LOCAL.can_read(results[0].document.collection)
+
+
+def test_recover_finishes_what_a_killed_ingest_left_pending(tmp_path: Path, embedder: Any) -> None:
+    from dataclasses import replace as changed
+
+    from vectorstore.records import STATE_PENDING
+
+    library = make_library(tmp_path / "home", embedder)
+    kept, lost, young = (upload(tmp_path, "alice", f"{n}.md", f"{n}: {SECRET}") for n in "abc")
+    report = library.add([str(kept), str(lost), str(young)], user=ALICE)
+    assert len(report.added) == 3
+    store = library.services.store
+    records = {Path(r.source).name: r for r in store.list_documents()}
+    old = "2020-01-01T00:00:00+00:00"
+    # as a SIGKILL between the pending record and the complete one leaves them:
+    interrupted = [
+        changed(records["a.md"], state=STATE_PENDING, ingested_at=old),
+        changed(records["b.md"], state=STATE_PENDING, ingested_at=old),
+        changed(records["c.md"], state=STATE_PENDING),  # another replica's, in progress
+    ]
+    store.set_documents_metadata(interrupted)
+    store.bump_revision()
+    lost.unlink()
+    assert library.documents(ALICE) == []  # hidden: the finding
+
+    done = library.recover()
+
+    assert [d.doc_id for d in done.unchanged + done.added + done.updated] == [
+        records["a.md"].doc_id
+    ]
+    listed = {Path(r.source).name: r for r in library.documents(ALICE)}
+    assert set(listed) == {"a.md"} and listed["a.md"].collection == "alice"
+    assert store.get_documents([records["b.md"].doc_id]) == {}  # its file is gone: removed
+    assert store.passages_for([records["b.md"].doc_id]) == []
+    young_record = store.get_documents([records["c.md"].doc_id])[records["c.md"].doc_id]
+    assert young_record.state == STATE_PENDING  # left to the ingest that is writing it
