@@ -23,6 +23,7 @@ from ui.assets import COPY_JS, CSS, PICK_JS, SCRIPT, SCROLL_TO_QUOTE_JS
 from ui.backend import Backend, Preferences
 from ui.handlers import SOURCES_HINT, ChatHandlers, copy_text
 from ui.library import LibraryHandlers
+from ui.login_route import guard_login_route
 from ui.logins import LoginGuard
 from ui.render import placeholder_html
 
@@ -356,6 +357,8 @@ def serve(
         footer_links=["api"],
     )
     mount_doors(demo.app, library, guard, host)
+    if guard:
+        guard_login_route(demo.app, guard)
     if block:
         demo.block_thread()
     return demo

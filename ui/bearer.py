@@ -10,12 +10,12 @@ from ui.logins import LoginGuard
 HINT = "send Authorization: Bearer user:password (one of RAG_AUTH's logins)"
 
 
-def bearer_user(authorization: str, logins: LoginGuard) -> str | None:
+def bearer_user(authorization: str, logins: LoginGuard, address: str | None = None) -> str | None:
     """The login an ``Authorization`` header value names, or None if it names none (or
     the name is locked out after too many wrong passwords)."""
     scheme, _, token = authorization.partition(" ")
     user, _, password = token.strip().partition(":")
-    if scheme.lower() != "bearer" or not logins.check(user, password):
+    if scheme.lower() != "bearer" or not logins.check(user, password, address):
         return None
     return user
 
@@ -25,7 +25,8 @@ def user_of(request: Request, logins: LoginGuard | None) -> str | None:
     logins are on and it names none."""
     if not logins:
         return None
-    user = bearer_user(request.headers.get("authorization", ""), logins)
+    address = request.client.host if request.client else None
+    user = bearer_user(request.headers.get("authorization", ""), logins, address)
     if user is None:
         raise HTTPException(401, HINT)
     return user

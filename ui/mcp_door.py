@@ -221,8 +221,10 @@ class McpEndpoint:
             await not_allowed(scope, receive, send)
             return
         if self.logins:
-            authorization = Request(scope).headers.get("authorization", "")
-            user = bearer_user(authorization, self.logins)
+            request = Request(scope)
+            authorization = request.headers.get("authorization", "")
+            address = request.client.host if request.client else None
+            user = bearer_user(authorization, self.logins, address)
             scope[USER_KEY] = user
             if user is None:
                 unauthorized = JSONResponse(
