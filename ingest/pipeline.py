@@ -95,7 +95,9 @@ class Ingestor:
             )
         from pathlib import Path
 
-        return load_file(Path(item), max_bytes=self.options.max_file_bytes)
+        return load_file(
+            Path(item), max_bytes=self.options.max_file_bytes, options=self.options, isolate=True
+        )
 
     def ingest_documents(
         self,
