@@ -42,6 +42,15 @@ class IngestOptions:
     title_in_embedding: bool = True
     url_timeout: float = 20.0
     max_file_bytes: int = 50 * 1024 * 1024
+    # Caps that keep a small hostile file from costing gigabytes or minutes.
+    max_unzipped_bytes: int = 50 * 1024 * 1024
+    max_zip_entries: int = 2000
+    max_zip_ratio: float = 100.0
+    max_pdf_pages: int = 2000
+    max_text_chars: int = 5_000_000
+    max_repeated_content_bytes: int = 2 * 1024 * 1024
+    parse_timeout: float = 60.0
+    parse_memory_bytes: int = 2048 * 1024 * 1024
 
 
 class Settings(BaseSettings):
@@ -140,6 +149,34 @@ class Settings(BaseSettings):
             "fetches for its users; wins over RAG_URL_ALLOW."
         ),
     )
+    max_unzipped_mb: float = Field(
+        default=50.0, gt=0, description="A .docx that unzips to more MiB than this is refused."
+    )
+    max_zip_entries: int = Field(
+        default=2000, ge=1, description="A .docx with more files inside it is refused."
+    )
+    max_zip_ratio: float = Field(
+        default=100.0,
+        gt=1,
+        description="A .docx part over 1 MiB that unzips to more times its packed size is refused.",
+    )
+    max_pdf_pages: int = Field(default=2000, ge=1, description="PDFs with more pages are refused.")
+    max_text_chars: int = Field(
+        default=5_000_000, ge=1, description="A PDF or .docx with more text than this is refused."
+    )
+    max_repeated_content_mb: float = Field(
+        default=2.0,
+        ge=0,
+        description="A PDF whose pages reuse more MiB of already-seen page content is refused.",
+    )
+    parse_timeout: float = Field(
+        default=60.0, gt=0, description="Seconds a PDF or .docx may take to parse."
+    )
+    parse_memory_mb: float = Field(
+        default=2048.0,
+        ge=256,
+        description="Address space (MiB) of the process that parses one PDF or .docx.",
+    )
 
     @field_validator("chroma_url")
     @classmethod
@@ -173,6 +210,14 @@ class Settings(BaseSettings):
             self.title_in_embedding,
             self.url_timeout,
             self.max_file_bytes,
+            max_unzipped_bytes=int(self.max_unzipped_mb * 1024 * 1024),
+            max_zip_entries=self.max_zip_entries,
+            max_zip_ratio=self.max_zip_ratio,
+            max_pdf_pages=self.max_pdf_pages,
+            max_text_chars=self.max_text_chars,
+            max_repeated_content_bytes=int(self.max_repeated_content_mb * 1024 * 1024),
+            parse_timeout=self.parse_timeout,
+            parse_memory_bytes=int(self.parse_memory_mb * 1024 * 1024),
         )
 
     @property

@@ -33,6 +33,7 @@ from pypdf.errors import DeprecationError as PdfDeprecationError
 from pypdf.generic import PdfObject
 
 from core.errors import IngestError
+from core.settings import IngestOptions
 from ingest.detect import (
     charset_of,
     decode_text,
@@ -42,6 +43,7 @@ from ingest.detect import (
 )
 from ingest.fields import clean_field, first_line, normalise_date, title_of
 from ingest.html import load_html
+from ingest.limits import check_pdf, check_text, check_zip
 from ingest.model import SourceDocument
 
 # pypdf raises its own errors on most damaged files, but on some garbage it still
@@ -89,8 +91,11 @@ class LoadResult:
     failures: tuple[IngestError, ...] = ()
 
 
-def load_file(path: Path, *, max_bytes: int) -> LoadResult:
-    """Load one file; its ``source`` is the absolute resolved path."""
+def load_file(
+    path: Path, *, max_bytes: int, options: IngestOptions | None = None, isolate: bool = False
+) -> LoadResult:
+    """Load one file; its ``source`` is the absolute resolved path. ``options`` holds
+    the parsing caps; ``isolate`` parses a PDF or .docx in a worker process."""
     resolved = path.expanduser().resolve()
     source = str(resolved)
     try:
@@ -117,14 +122,23 @@ def load_file(path: Path, *, max_bytes: int) -> LoadResult:
             source, f"the file cannot be read ({e.strerror or e}); check the path"
         ) from e
     # The name as given carries the extension hint even when it is a symlink.
-    return load_bytes(data, source, name=path.name or resolved.name)
+    return load_bytes(
+        data, source, name=path.name or resolved.name, options=options, isolate=isolate
+    )
 
 
 def load_bytes(
-    data: bytes, source: str, *, name: str = "", content_type: str | None = None
+    data: bytes,
+    source: str,
+    *,
+    name: str = "",
+    content_type: str | None = None,
+    options: IngestOptions | None = None,
+    isolate: bool = False,
 ) -> LoadResult:
     """Load ``data`` as whatever format its content (then ``name``, then
-    ``content_type``) says it is."""
+    ``content_type``) says it is. A PDF or .docx is parsed under ``options``' caps,
+    in a killable worker process when ``isolate`` is set."""
     try:
         kind = sniff_kind(data, name or source, content_type=content_type)
     except IngestError as e:
@@ -132,7 +146,15 @@ def load_bytes(
     charset = charset_of(content_type)
     if kind == "jsonl":
         return _load_jsonl(data, source, charset)
-    document = _LOADERS[kind](data, source, charset)
+    options = options or IngestOptions()
+    if kind in ("pdf", "docx") and isolate:
+        from ingest.worker import parse_in_worker
+
+        document = parse_in_worker(kind, data, source, options)
+    elif kind in ("pdf", "docx"):
+        document = parse_document(kind, data, source, options)
+    else:
+        document = _LOADERS[kind](data, source, charset)
     require_readable(document.text, source)
     return LoadResult((document,))
 
@@ -193,7 +215,14 @@ def _md_heading(body: str) -> str | None:
     return None
 
 
-def _load_pdf(data: bytes, source: str, _charset: str | None) -> SourceDocument:
+def parse_document(kind: str, data: bytes, source: str, options: IngestOptions) -> SourceDocument:
+    """A PDF or .docx parsed in this process under ``options``' caps."""
+    if kind == "pdf":
+        return _load_pdf(data, source, options)
+    return _load_docx(data, source, options)
+
+
+def _load_pdf(data: bytes, source: str, options: IngestOptions) -> SourceDocument:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
@@ -201,7 +230,13 @@ def _load_pdf(data: bytes, source: str, _charset: str | None) -> SourceDocument:
                 source,
                 "the PDF is encrypted; decrypt it (e.g. qpdf --decrypt) or remove it",
             )
-        pages = [_clean_page(page.extract_text()) for page in reader.pages]
+        check_pdf(reader, source, options)
+        pages: list[str] = []
+        chars = 0
+        for pdf_page in reader.pages:
+            pages.append(_clean_page(pdf_page.extract_text()))
+            chars += len(pages[-1])
+            check_text(chars, source, options)
         meta = reader.metadata
         fields = {key: _pdf_field(meta, key) for key in ("/Title", "/Author")}
         created = _pdf_field(meta, "/CreationDate")
@@ -249,10 +284,16 @@ def _pdf_field(meta: Mapping[str, object] | None, key: str) -> str | None:
     return clean_field(value) if isinstance(value, str) else None
 
 
-def _load_docx(data: bytes, source: str, _charset: str | None) -> SourceDocument:
+def _load_docx(data: bytes, source: str, options: IngestOptions) -> SourceDocument:
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            check_zip(archive, source, options)
         document = docx.Document(io.BytesIO(data))
-        blocks = list(_docx_blocks(document))
+        blocks, chars = [], 0
+        for block in _docx_blocks(document):
+            blocks.append(block)
+            chars += len(block)
+            check_text(chars, source, options)
         props = document.core_properties
         title, author, created = props.title, props.author, props.created
     except _DOCX_ERRORS as e:
@@ -377,6 +418,4 @@ _LOADERS: dict[str, Callable[[bytes, str, str | None], SourceDocument]] = {
     "txt": _load_txt,
     "md": _load_md,
     "html": load_html,
-    "pdf": _load_pdf,
-    "docx": _load_docx,
 }

@@ -110,7 +110,9 @@ class Ingestor:
                 max_bytes=self.options.max_file_bytes,
                 guard=self.url_guard,
             )
-        return load_file(Path(item), max_bytes=self.options.max_file_bytes)
+        return load_file(
+            Path(item), max_bytes=self.options.max_file_bytes, options=self.options, isolate=True
+        )
 
     def ingest_documents(
         self,
