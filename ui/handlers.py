@@ -72,6 +72,7 @@ def related_passage(answer: Answer, index: int) -> Passage:
         url=r.document.url,
         date=r.document.date,
         label="related",
+        date_source=r.document.extra.get("date_source"),
     )
 
 

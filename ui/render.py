@@ -42,6 +42,7 @@ class Passage:
     supported: bool = True
     answer_start: int | None = None  # the exact answer, inside the quote
     answer_end: int | None = None
+    date_source: str | None = None
 
     @classmethod
     def of_citation(cls, c: Citation, span: AnswerSpan | None = None) -> Passage:
@@ -62,6 +63,7 @@ class Passage:
             supported=c.supported,
             answer_start=span.start if span and inside else None,
             answer_end=span.end if span and inside else None,
+            date_source=c.date_source,
         )
 
     @property
@@ -279,7 +281,9 @@ def passage_html(p: Passage) -> str:
     """The sources panel card: title, source, date, passage with the quote highlighted."""
     meta = [source_html(p.source, p.url, short=True)]
     if p.date:
-        meta.append(f'<span class="rag-date">{escape(p.date[:10])}</span>')
+        # a file date says when the file was saved, not when the text was written
+        shown = f"file date {p.date[:10]}" if p.date_source == "file" else p.date[:10]
+        meta.append(f'<span class="rag-date">{escape(shown)}</span>')
     if p.page is not None:
         meta.append(f'<span class="rag-page">page {p.page}</span>')
     flag = "" if p.supported else '<div class="rag-unsupported-note">Weak support</div>'

@@ -4,6 +4,7 @@ characters, the exact answer marked inside the quote, and links to the original.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -96,3 +97,11 @@ def test_the_whole_document_view_reflows_and_marks_the_answer() -> None:
     html = document_html("Budget", PDF_TEXT, Passage.of_citation(_citation("/b.pdf", 1), span))
     assert "recommended budget for the Eastside" in re.sub(r"<[^>]+>", "", html)
     assert 'id="rag-doc-anchor"' in html and _marked(html, "rag-answer-span") == "Eastside line"
+
+
+def test_a_file_date_is_marked_as_such() -> None:
+    base = Passage.of_citation(_citation("/x/budget.pdf", 1))
+    dated = passage_html(replace(base, date="2019-06-07", date_source="metadata"))
+    assert '<span class="rag-date">2019-06-07</span>' in dated
+    filed = passage_html(replace(base, date="2019-06-07", date_source="file"))
+    assert '<span class="rag-date">file date 2019-06-07</span>' in filed
