@@ -73,6 +73,7 @@ def related_passage(answer: Answer, index: int) -> Passage:
         date=r.document.date,
         label="related",
         date_source=r.document.extra.get("date_source"),
+        page=int(page) if (page := p.metadata.get("page")) is not None else None,
     )
 
 
