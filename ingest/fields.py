@@ -83,3 +83,38 @@ def first_line(text: str) -> str:
         if line.strip():
             return line.strip()[:MAX_TITLE]
     return ""
+
+
+# Where a document's date came from (``date_source`` in its extra metadata): the Sources
+# panel marks a file date, which says when the file was saved, not when it was written.
+DATE_FROM_CONTENT, DATE_FROM_METADATA, DATE_FROM_FILE = "content", "metadata", "file"
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_STATED_DATE = re.compile(
+    rf"\b(?:\d{{4}}-\d{{2}}-\d{{2}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}"
+    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})\b",
+    re.IGNORECASE,
+)
+STATED_DATE_WINDOW = 600  # a dateline or byline sits at the head of the first page
+
+
+def stated_date(text: str) -> str | None:
+    """The first whole day written at the head of ``text`` ("5 March 2023",
+    "March 5, 2023", "2023-03-05"), as ISO ``YYYY-MM-DD``; None when it names none."""
+    for match in _STATED_DATE.finditer(text[:STATED_DATE_WINDOW]):
+        if day := normalise_date(match.group(0)):
+            return day
+    return None
+
+
+def first_date(*candidates: tuple[object, str]) -> tuple[str | None, str | None]:
+    """The first ``(value, source)`` that names a whole day, as ``(ISO day, source)``;
+    ``(None, None)`` when none does."""
+    for value, source in candidates:
+        if day := normalise_date(value):
+            return day, source
+    return None, None

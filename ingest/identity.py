@@ -39,15 +39,22 @@ def doc_id_for(
 def fingerprint(doc: SourceDocument, text_hash: str, recipe: dict[str, object], model: str) -> str:
     """Changes whenever the text, the metadata, the chunking recipe or the embedding
     model change."""
+    extra = dict(sorted(doc.extra.items()))
+    date = doc.date
+    if extra.get("date_source") == "file":
+        # a file's own date changes when it is copied (every upload is a copy): it
+        # must not make an unchanged document look changed
+        date = None
+        del extra["date_source"]
     payload = {
         "text": text_hash,
         "title": doc.title,
         "kind": doc.kind,
         "url": doc.url,
         "author": doc.author,
-        "date": doc.date,
+        "date": date,
         "pages": list(doc.page_starts),
-        "extra": dict(sorted(doc.extra.items())),
+        "extra": extra,
         # the model inside the recipe, where it always was: stored fingerprints still match
         "recipe": {**recipe, "model": model},
     }

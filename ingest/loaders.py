@@ -14,8 +14,8 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import MappingProxyType
 
@@ -41,7 +41,17 @@ from ingest.detect import (
     require_readable,
     sniff_kind,
 )
-from ingest.fields import clean_field, first_line, normalise_date, title_of
+from ingest.fields import (
+    DATE_FROM_CONTENT,
+    DATE_FROM_FILE,
+    DATE_FROM_METADATA,
+    clean_field,
+    first_date,
+    first_line,
+    normalise_date,
+    stated_date,
+    title_of,
+)
 from ingest.html import load_html
 from ingest.limits import check_pdf, check_text, check_zip
 from ingest.model import SourceDocument
@@ -122,9 +132,10 @@ def load_file(
             source, f"the file cannot be read ({e.strerror or e}); check the path"
         ) from e
     # The name as given carries the extension hint even when it is a symlink.
-    return load_bytes(
+    loaded = load_bytes(
         data, source, name=path.name or resolved.name, options=options, isolate=isolate
     )
+    return _file_dated(loaded, resolved)
 
 
 def load_bytes(
@@ -240,6 +251,7 @@ def _load_pdf(data: bytes, source: str, options: IngestOptions) -> SourceDocumen
         meta = reader.metadata
         fields = {key: _pdf_field(meta, key) for key in ("/Title", "/Author")}
         created = _pdf_field(meta, "/CreationDate")
+        xmp = _xmp_dates(reader)
     except DependencyError as e:
         raise IngestError(
             source,
@@ -262,15 +274,61 @@ def _load_pdf(data: bytes, source: str, options: IngestOptions) -> SourceDocumen
     for page in pages:
         starts.append(offset)
         offset += len(page) + 2
+    # The info dictionary's CreationDate is often when the PDF was exported or printed;
+    # a date the article states at its head is its own.
+    day, date_source = first_date(
+        (stated_date(text), DATE_FROM_CONTENT), *xmp, (created, DATE_FROM_METADATA)
+    )
     return SourceDocument(
         source=source,
         text=text,
         title=title_of(fields["/Title"]) or first_line(text),
         kind="pdf",
         author=fields["/Author"],
-        date=normalise_date(created),
+        date=day,
         page_starts=tuple(starts),
+        extra=_date_extra(date_source),
     )
+
+
+def _xmp_dates(reader: PdfReader) -> list[tuple[object, str]]:
+    """The XMP packet's dates, the publication date (dc:date) first."""
+    try:
+        xmp = reader.xmp_metadata
+        if xmp is None:
+            return []
+        dates: list[object] = [*(xmp.dc_date or ()), xmp.xmp_create_date]
+    except (PyPdfError, ValueError):
+        # A damaged XMP packet (bad XML or a malformed date) costs only its dates: the
+        # text, the Info dates and the file date are still there to use.
+        return []
+    return [(d, DATE_FROM_METADATA) for d in dates if d is not None]
+
+
+_NO_EXTRA: Mapping[str, str] = MappingProxyType({})
+
+
+def _date_extra(date_source: str | None) -> Mapping[str, str]:
+    return MappingProxyType({"date_source": date_source}) if date_source else _NO_EXTRA
+
+
+def _file_dated(result: LoadResult, path: Path) -> LoadResult:
+    """A PDF or Word document that states no date anywhere gets its file's modification
+    day, marked ``date_source="file"`` (the last resort: it says when the file was saved)."""
+    undated = [d for d in result.documents if d.kind in ("pdf", "docx") and d.date is None]
+    if not undated:
+        return result
+    try:
+        mtime = path.stat().st_mtime
+    except OSError as e:
+        raise IngestError(str(path), f"the file cannot be read ({e}); check the path") from e
+    day = datetime.fromtimestamp(mtime, UTC).date().isoformat()
+    extra = dict(_date_extra(DATE_FROM_FILE))
+    documents = tuple(
+        replace(d, date=day, extra=MappingProxyType({**d.extra, **extra})) if d in undated else d
+        for d in result.documents
+    )
+    return replace(result, documents=documents)
 
 
 def _clean_page(text: str) -> str:
@@ -305,13 +363,17 @@ def _load_docx(data: bytes, source: str, options: IngestOptions) -> SourceDocume
     if not blocks:
         raise IngestError(source, "the Word document has no text; add text or remove it")
     text = "\n\n".join(blocks)
+    day, date_source = first_date(
+        (created, DATE_FROM_METADATA), (stated_date(text), DATE_FROM_CONTENT)
+    )
     return SourceDocument(
         source=source,
         text=text,
         title=title_of(title) or first_line(text),
         kind="docx",
         author=clean_field(author),
-        date=normalise_date(created),
+        date=day,
+        extra=_date_extra(date_source),
     )
 
 

@@ -35,6 +35,7 @@ class Citation:
     url: str | None = None
     date: str | None = None
     page: int | None = None
+    date_source: str | None = None  # "content", "metadata" or "file" (the last resort)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -52,6 +53,7 @@ class Citation:
             "url": self.url,
             "date": self.date,
             "page": self.page,
+            "date_source": self.date_source,
         }
 
 
@@ -135,6 +137,7 @@ def make_citation(
         url=result.document.url,
         date=result.document.date,
         page=int(page) if page is not None else None,
+        date_source=result.document.extra.get("date_source"),
     )
 
 

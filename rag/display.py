@@ -47,12 +47,21 @@ def print_documents(records: Sequence[DocumentRecord]) -> None:
         typer.echo("no documents yet; add some with `rag ingest PATH`")
     width = max((len(r.doc_id) for r in records), default=0)
     chunks = max((len(str(r.chunks)) for r in records), default=1)
-    for r in records:
+    titles = [_cut(r.title, MAX_TITLE_COLUMN) for r in records]
+    title_width = max((len(t) for t in titles), default=0)
+    for r, title in zip(records, titles, strict=True):
         date = r.date or "-"
         typer.echo(
-            f"{r.doc_id:<{width}}  {date:<10}  {r.chunks:>{chunks}} passages  {r.title}  "
-            f"[{r.source}]"
+            f"{r.doc_id:<{width}}  {date:<10}  {r.chunks:>{chunks}} passages  "
+            f"{title:<{title_width}}  [{r.source}]"
         )
+
+
+MAX_TITLE_COLUMN = 60  # longer titles are cut so the sources still line up
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def print_answer(answer: Answer) -> None:

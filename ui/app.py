@@ -17,7 +17,7 @@ import gradio as gr
 from core.errors import RagError
 from rag.library import Library
 from rag.uploads import SUPPORTED
-from ui import mcp_door, openai_door
+from ui import files, mcp_door, openai_door
 from ui.api import Api
 from ui.assets import COPY_JS, CSS, PICK_JS, SCRIPT, SCROLL_TO_QUOTE_JS
 from ui.backend import Backend, Preferences
@@ -357,6 +357,7 @@ def serve(
         footer_links=["api"],
     )
     mount_doors(demo.app, library, guard, host)
+    files.mount(demo.app, library, guard, library.settings.home / "pages")
     if guard:
         guard_login_route(demo.app, guard)
     if block:

@@ -80,6 +80,11 @@ a.rag-related { font-weight: 600; cursor: pointer; }
 .rag-meta { font-size: 0.85em; opacity: 0.85; margin-bottom: 8px; word-break: break-all; }
 .rag-passage, .rag-doc-text { white-space: pre-wrap; line-height: 1.6; }
 mark.rag-quote { background: #fde047; color: #111827; padding: 1px 0; border-radius: 2px; }
+mark.rag-answer-span { background: #f59e0b; color: #111827; font-weight: 700;
+  border-bottom: 2px solid #b45309; }
+.rag-original { margin-top: 8px; }
+.rag-original img { max-width: 100%; border: 1px solid var(--border-color-primary);
+  border-radius: 6px; margin-top: 6px; }
 .rag-doc-passage { background: rgba(59, 130, 246, 0.12); border-radius: 2px; }
 .rag-unsupported-note { color: #b45309; font-size: 0.85em; margin-bottom: 6px; }
 .rag-doc { max-height: 460px; overflow-y: auto; padding: 12px;

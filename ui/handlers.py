@@ -53,7 +53,7 @@ def messages_of(answers: Sequence[Answer]) -> list[Message]:
 
 def first_passage(answer: Answer) -> Passage | None:
     if answer.citations:
-        return Passage.of_citation(answer.citations[0])
+        return Passage.of_citation(answer.citations[0], answer.answer_span)
     if answer.related:
         return related_passage(answer, 0)
     return None
@@ -72,6 +72,8 @@ def related_passage(answer: Answer, index: int) -> Passage:
         url=r.document.url,
         date=r.document.date,
         label="related",
+        date_source=r.document.extra.get("date_source"),
+        page=int(page) if (page := p.metadata.get("page")) is not None else None,
     )
 
 
@@ -157,7 +159,7 @@ class ChatHandlers:
         passage: Passage | None = None
         if kind == "cite":
             cited = [c for c in answer.citations if c.n == number]
-            passage = Passage.of_citation(cited[0]) if cited else None
+            passage = Passage.of_citation(cited[0], answer.answer_span) if cited else None
         elif number < len(answer.related):
             passage = related_passage(answer, number)
         return sources_html(passage), passage

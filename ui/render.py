@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import PurePath
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
-from rag.answers import Answer, Citation
+from rag.answers import Answer, AnswerSpan, Citation
 
 MARKER = re.compile(r"\[(\d+)\]")
 UNSUPPORTED = "[unsupported]"
@@ -40,9 +40,13 @@ class Passage:
     page: int | None = None
     label: str = ""
     supported: bool = True
+    answer_start: int | None = None  # the exact answer, inside the quote
+    answer_end: int | None = None
+    date_source: str | None = None
 
     @classmethod
-    def of_citation(cls, c: Citation) -> Passage:
+    def of_citation(cls, c: Citation, span: AnswerSpan | None = None) -> Passage:
+        inside = span is not None and span.n == c.n
         return cls(
             title=c.title,
             source=c.source,
@@ -57,7 +61,15 @@ class Passage:
             page=c.page,
             label=f"[{c.n}]",
             supported=c.supported,
+            answer_start=span.start if span and inside else None,
+            answer_end=span.end if span and inside else None,
+            date_source=c.date_source,
         )
+
+    @property
+    def reflows(self) -> bool:
+        """PDF text keeps the line breaks of its page; it is joined for display."""
+        return self.page is not None or self.source.lower().endswith(".pdf")
 
 
 _INERT = re.compile(r"!\[|\]\s*[(\[:]")
@@ -190,50 +202,161 @@ def source_html(source: str, url: str | None, short: bool = False) -> str:
     )
 
 
-def highlighted(text: str, offset: int, start: int | None, end: int | None) -> str:
-    """``text`` (found at document ``offset``) escaped, with ``[start, end)`` marked."""
+def highlighted(
+    text: str,
+    offset: int,
+    start: int | None,
+    end: int | None,
+    answer: tuple[int | None, int | None] = (None, None),
+    reflow: bool = False,
+) -> str:
+    """``text`` (found at document ``offset``) escaped, with the quote ``[start, end)``
+    marked and the exact ``answer`` span marked more strongly inside it. With
+    ``reflow`` the text is joined into paragraphs first (``reflowed``); the marks are
+    placed through its offset map, so they cover the same characters."""
+    shown, at = reflowed(text) if reflow else (text, list(range(len(text) + 1)))
     if start is None or end is None:
-        return escape(text)
-    a = min(max(start - offset, 0), len(text))
-    b = min(max(end - offset, a), len(text))
-    return f'{escape(text[:a])}<mark class="rag-quote">{escape(text[a:b])}</mark>{escape(text[b:])}'
+        return escape(shown)
+    a, b = _clamp(start - offset, end - offset, len(text))
+    c, d = a, a
+    if answer[0] is not None and answer[1] is not None:
+        c, d = _clamp(answer[0] - offset, answer[1] - offset, len(text))
+        c, d = min(max(c, a), b), min(max(d, a), b)
+    a, b, c, d = at[a], at[b], at[c], at[d]
+    inner = escape(shown[a:c])
+    if d > c:
+        inner += f'<mark class="rag-answer-span">{escape(shown[c:d])}</mark>'
+    inner += escape(shown[d:b])
+    return f'{escape(shown[:a])}<mark class="rag-quote">{inner}</mark>{escape(shown[b:])}'
+
+
+_BULLET = re.compile(r"[-*•‣◦·–—]\s|\d{1,3}[.)]\s|[a-z][.)]\s")
+
+
+def reflowed(text: str) -> tuple[str, list[int]]:
+    """PDF text for reading: a single line break inside a paragraph becomes a space and
+    a word hyphenated at a line end is joined ("recom-\nmended" -> "recommended");
+    blank lines and lines that start a list item stay. Returns the text and, for every
+    offset ``i`` of ``text`` (and its end), the offset ``at[i]`` of the same place in
+    the reflowed text, so spans keep covering the same characters."""
+    out: list[str] = []
+    at: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\n" and _joins(text, i):
+            hyphen = i > 1 and text[i - 1] == "-" and text[i - 2].isalpha()
+            if hyphen and i + 1 < n and text[i + 1].islower():
+                out.pop()  # the hyphen; its offset keeps pointing at the join
+                at.append(len(out))
+            else:
+                at.append(len(out))
+                out.append(" ")
+            i += 1
+            while i < n and text[i] in " \t":  # the next line's indent
+                at.append(len(out))
+                i += 1
+            continue
+        at.append(len(out))
+        out.append(ch)
+        i += 1
+    at.append(len(out))
+    return "".join(out), at
+
+
+def _joins(text: str, i: int) -> bool:
+    """Whether the line break at ``i`` is inside a paragraph (looks only at its lines)."""
+    j = i - 1
+    while j >= 0 and text[j] in " \t":
+        j -= 1
+    k = i + 1
+    while k < len(text) and text[k] in " \t":
+        k += 1
+    if j < 0 or k >= len(text) or text[j] == "\n" or text[k] == "\n":
+        return False
+    return not _BULLET.match(text, k)
 
 
 def passage_html(p: Passage) -> str:
     """The sources panel card: title, source, date, passage with the quote highlighted."""
     meta = [source_html(p.source, p.url, short=True)]
     if p.date:
-        meta.append(f'<span class="rag-date">{escape(p.date[:10])}</span>')
+        # a file date says when the file was saved, not when the text was written
+        shown = f"file date {p.date[:10]}" if p.date_source == "file" else p.date[:10]
+        meta.append(f'<span class="rag-date">{escape(shown)}</span>')
     if p.page is not None:
         meta.append(f'<span class="rag-page">page {p.page}</span>')
     flag = "" if p.supported else '<div class="rag-unsupported-note">Weak support</div>'
     label = f'<span class="rag-label">{escape(p.label)}</span>' if p.label else ""
-    body = highlighted(p.text, p.start, p.quote_start, p.quote_end)
+    answer = (p.answer_start, p.answer_end)
+    body = highlighted(p.text, p.start, p.quote_start, p.quote_end, answer, p.reflows)
     return (
         f'<div class="rag-card" data-doc="{escape(p.doc_id)}">'
         f'<div class="rag-card-title">{label}{escape(p.title or p.source)}</div>'
         f'<div class="rag-meta">{" · ".join(meta)}</div>{flag}'
-        f'<div class="rag-passage">{body}</div></div>'
+        f'<div class="rag-passage">{body}</div>{original_html(p)}</div>'
     )
 
 
+def files_url(doc_id: str) -> str:
+    """The original file's route (``ui.files``); relative, so the window also works
+    under a path prefix."""
+    return f"files/{quote(doc_id, safe='')}"
+
+
+def page_url(doc_id: str, page: int) -> str:
+    return f"{files_url(doc_id)}/pages/{page}.png"
+
+
+def original_html(p: Passage) -> str:
+    """Links to the original file (open, download) and, for a PDF passage, the image of
+    its page; nothing for a document from the web (its address is the source link)."""
+    if p.url or safe_url(p.source):
+        return ""
+    href = escape(files_url(p.doc_id))
+    links = (
+        f'<a class="rag-open" href="{href}" target="_blank" rel="noopener">Open the original</a>'
+        f' · <a class="rag-download" href="{href}?download=1">Download</a>'
+    )
+    image = ""
+    if p.page is not None:
+        alt = escape(f"Page {p.page} of {p.title or short_source(p.source)}")
+        image = (
+            f'<img class="rag-page-image" src="{escape(page_url(p.doc_id, p.page))}" '
+            f'alt="{alt}" loading="lazy">'
+        )
+    return f'<div class="rag-original">{links}{image}</div>'
+
+
 def document_html(title: str, text: str, p: Passage) -> str:
-    """The whole document, escaped, with the passage shaded, the quote marked and an
-    anchor (``ANCHOR_ID``) where the view should scroll to."""
+    """The whole document, escaped, with the passage shaded, the quote marked (the exact
+    answer more strongly) and an anchor (``ANCHOR_ID``) where the view should scroll
+    to; PDF text reflowed, the marks placed through its offset map."""
     q_start = p.quote_start if p.quote_start is not None else p.start
     q_end = p.quote_end if p.quote_end is not None else p.end
     a, b = _clamp(p.start, p.end, len(text))
     qa, qb = _clamp(q_start, q_end, len(text))
     qa = min(max(qa, a), b)
     qb = min(max(qb, qa), b)
+    ca, cb = qa, qa
+    if p.answer_start is not None and p.answer_end is not None:
+        ca, cb = _clamp(p.answer_start, p.answer_end, len(text))
+        ca, cb = min(max(ca, qa), qb), min(max(cb, qa), qb)
+    shown, at = reflowed(text) if p.reflows else (text, list(range(len(text) + 1)))
+    a, qa, ca, cb, qb, b = (at[x] for x in (a, qa, ca, cb, qb, b))
+    answer = f'<mark class="rag-answer-span">{escape(shown[ca:cb])}</mark>' if cb > ca else ""
     body = (
-        escape(text[:a])
+        escape(shown[:a])
         + '<span class="rag-doc-passage">'
-        + escape(text[a:qa])
-        + f'<mark class="rag-quote" id="{ANCHOR_ID}">{escape(text[qa:qb])}</mark>'
-        + escape(text[qb:b])
+        + escape(shown[a:qa])
+        + f'<mark class="rag-quote" id="{ANCHOR_ID}">'
+        + escape(shown[qa:ca])
+        + answer
+        + escape(shown[cb:qb])
+        + "</mark>"
+        + escape(shown[qb:b])
         + "</span>"
-        + escape(text[b:])
+        + escape(shown[b:])
     )
     return (
         f'<div class="rag-doc"><div class="rag-card-title">{escape(title)}</div>'

@@ -25,3 +25,20 @@ def test_related_passages_are_folded_to_one_per_document_best_first() -> None:
     answer = abstention("Anything?", related)
     assert [r.passage.id for r in answer.related] == ["tram:0", "bank:0"]
     assert answer.text.endswith("These passages may be related:")
+
+
+def test_a_citation_carries_where_its_document_date_came_from() -> None:
+    from dataclasses import replace
+    from types import MappingProxyType
+
+    from rag.answers import make_citation
+
+    plain = _result("tram", 0)
+    filed = Result(
+        plain.passage,
+        replace(plain.document, extra=MappingProxyType({"date_source": "file"})),
+        plain.score,
+    )
+    assert make_citation(1, filed, 0, 4).date_source == "file"
+    assert make_citation(1, filed, 0, 4).to_json()["date_source"] == "file"
+    assert make_citation(1, plain, 0, 4).date_source is None

@@ -30,3 +30,11 @@ def test_docs_list_columns_line_up(capsys: pytest.CaptureFixture[str]) -> None:
         line.index("2025-01-02") if "2025" in line else line.index(" - ") + 1 for line in lines
     }
     assert len(dates) == 1, lines  # dates start together
+    assert len({line.index(" [/d/") for line in lines}) == 1, lines  # sources start together
+
+
+def test_a_long_title_is_cut_so_the_sources_line_up(capsys: pytest.CaptureFixture[str]) -> None:
+    print_documents([_record("x" * 90, 1, None), _record("y", 1, None)])
+    lines = capsys.readouterr().out.splitlines()
+    assert "X" * 59 + "…  [/d/" in lines[0]
+    assert len({line.index(" [/d/") for line in lines}) == 1, lines
