@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import Field, field_validator, model_validator
@@ -115,6 +116,14 @@ class Settings(BaseSettings):
     auth: str | None = Field(
         default=None,
         description="Logins for `rag serve` as user:password[,user2:password2]; unset: no login.",
+    )
+    embedder: Literal["onnx", "onnx-fp32", "onnx-int8", "torch"] = Field(
+        default="onnx",
+        description=(
+            "The embedding runtime: onnx (ONNX Runtime at the precision bench/encoders.py "
+            "chose, exported once under RAG_HOME, no torch at run time), onnx-fp32, onnx-int8, "
+            "or torch (sentence-transformers, the reference)."
+        ),
     )
 
     @field_validator("chroma_url")
