@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import Field, field_validator, model_validator
@@ -176,6 +177,15 @@ class Settings(BaseSettings):
         default=2048.0,
         ge=256,
         description="Address space (MiB) of the process that parses one PDF or .docx.",
+    )
+    embedder: Literal["onnx", "onnx-fp32", "onnx-int8", "torch"] = Field(
+        default="torch",
+        description=(
+            "The embedding runtime: torch (sentence-transformers, the reference; the default "
+            "until the test suite shares one exported model), onnx (ONNX Runtime at the "
+            "precision rag.services chose, exported once under RAG_HOME, no torch at run "
+            "time), onnx-fp32 or onnx-int8."
+        ),
     )
 
     @field_validator("chroma_url")

@@ -1,0 +1,80 @@
+"""The ONNX encoder against the sentence-transformers reference, and a torch-free CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.settings import Settings
+from ingest.pipeline import Ingestor
+from rag.onnx_encoder import OnnxEmbedder
+from vectorstore.chroma import ChromaStore
+
+pytestmark = pytest.mark.slow
+
+TEXTS = [
+    "The cat sat on the mat.",
+    "Vitamin D deficiency is associated with an increased risk of fractures in older adults.",
+    "short",
+    "Quantum entanglement violates Bell inequalities in controlled experiments.",
+]
+
+
+@pytest.fixture(scope="module")
+def model_cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.mark.parametrize("precision", ["fp32", "int8"])
+def test_onnx_matches_sentence_transformers(model_cache, embedder, precision) -> None:
+    onnx = OnnxEmbedder(model_cache, precision=precision)
+
+    ours = onnx.embed(TEXTS)
+    reference = embedder.embed(TEXTS)
+
+    assert ours.dtype == np.float32 and ours.shape == reference.shape
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+    cosines = (ours * reference).sum(1)
+    if precision == "fp32":
+        assert cosines.min() >= 0.999
+    else:  # int8 moves single short texts to ~0.984; on average it stays at 0.99
+        assert cosines.mean() >= 0.99 and cosines.min() >= 0.98
+    assert onnx.name == f"all-MiniLM-L6-v2+onnx-{precision}"
+    assert list(model_cache.glob(f"*-{precision}.onnx"))
+
+
+def test_search_and_ask_import_neither_torch_nor_sentence_transformers(
+    tmp_path, sample_corpus, rag_env
+) -> None:
+    home = tmp_path / "home"
+    settings = Settings(home=home)
+    onnx = OnnxEmbedder(settings.cache_path / "models", precision="int8")
+    report = Ingestor(settings.ingest, ChromaStore(settings.store), onnx).ingest(
+        [str(sample_corpus)]
+    )
+    assert report.ok and report.added
+    check = (
+        "import sys\n"
+        "from rag.cli import app\n"
+        "try:\n"
+        "    app(sys.argv[1:])\n"
+        "except SystemExit as e:\n"
+        "    assert not e.code, e.code\n"
+        "heavy = ('torch', 'sentence_transformers')\n"
+        "print('LOADED', sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    for args in (["search", "Prague"], ["ask", "Who went to Prague?"]):
+        result = subprocess.run(
+            [sys.executable, "-c", check, *args],
+            env=rag_env(home, RAG_EMBEDDER="onnx"),
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert "LOADED []" in result.stdout, result.stdout
