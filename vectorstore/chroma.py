@@ -22,6 +22,8 @@ T = TypeVar("T")
 _PAGE = 1000
 _REVISION_ID = "revision"
 _SCHEMA_ID = "schema"
+# What embedded Chroma says when another process wrote the store this one has open
+_STALE_INDEX = "Error finding id"
 # 2: every document and passage names its collection (stores written before lack it)
 SCHEMA = "2"
 
@@ -124,6 +126,14 @@ class ChromaStore:
             return (
                 f"; is the Chroma server at {self.location.url} running? "
                 "Start it with `chroma run --host 127.0.0.1 --port PORT --path DIR`"
+            )
+        if isinstance(error, InternalError) and _STALE_INDEX in str(error):
+            # another process wrote the embedded store under this one's feet
+            return (
+                f"; another process changed the store in {self.location.path} (e.g. `rag "
+                "ingest` while `rag serve` runs on the same RAG_HOME): restart `rag serve`, "
+                "then add documents through the window, or run a Chroma server "
+                "(RAG_CHROMA_URL) for several processes"
             )
         if isinstance(error, OSError | InternalError):
             return f"; check that {self.location.path} is writable and not full"

@@ -212,3 +212,18 @@ def test_a_rejected_write_keeps_chromas_message_and_gives_no_wrong_hint(store) -
     assert message.startswith("could not write passages (ValueError: "), message
     assert "metadata" in message
     assert "running?" not in message and "writable" not in message
+
+
+def test_another_process_writing_the_embedded_store_is_named_as_the_cause(
+    settings_factory,
+) -> None:
+    # the error embedded Chroma gives a `rag serve` after a `rag ingest` in another
+    # process changed its store (reproduced by hand; the advice used to blame the disk)
+    from chromadb.errors import InternalError
+
+    store = ChromaStore(settings_factory().store)
+    error = InternalError("Error executing plan: Internal error: Error finding id")
+    hint = store._hint(error)
+    assert "another process changed the store" in hint and "restart `rag serve`" in hint
+    assert "writable" not in hint
+    assert "writable" in store._hint(InternalError("database or disk is full"))
