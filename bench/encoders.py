@@ -9,7 +9,7 @@ queries plus ``--distractors`` others, one vector per abstract) and the queries.
 Reported: abstracts/s, dense nDCG@10 and its change from torch fp32, and the cosine
 between each variant's vectors and torch's.
 
-Needs the ``onnx`` package (in the ``bench`` extra) for the export.
+The ONNX files come from the package's own export (rag.onnx_export).
 
     .venv/bin/python bench/encoders.py [--queries 300] [--distractors 1500]
 """
@@ -36,6 +36,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from bench.common import DATA_DIR, RESULTS_DIR, machine_info, markdown_table  # noqa: E402
 from bench.retrieval import load_eval, ndcg_at  # noqa: E402
+from rag import onnx_export  # noqa: E402
 from rag.embedding import packaged_model_path  # noqa: E402
 
 Encode = Callable[[list[str]], np.ndarray]
@@ -69,35 +70,12 @@ def torch_encoder(model: Any) -> Encode:
     return encode
 
 
-def export(model: Any, folder: Path) -> tuple[Path, Path]:
-    import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    class Encoder(torch.nn.Module):
-        def __init__(self, inner: Any) -> None:
-            super().__init__()
-            self.inner = inner
-
-        def forward(self, ids: Any, mask: Any, types: Any) -> Any:
-            return self.inner(input_ids=ids, attention_mask=mask, token_type_ids=types)[0]
-
-    sample_input = model.tokenizer(
-        ["a short text", "and another"], return_tensors="pt", padding=True
-    )
-    fp32 = folder / "model.onnx"
-    axes = {0: "batch", 1: "tokens"}
-    torch.onnx.export(
-        Encoder(model[0].auto_model.eval()),
-        (sample_input["input_ids"], sample_input["attention_mask"], sample_input["token_type_ids"]),
-        str(fp32),
-        input_names=["ids", "mask", "types"],
-        output_names=["hidden"],
-        dynamic_axes={"ids": axes, "mask": axes, "types": axes, "hidden": axes},
-        opset_version=17,
-        dynamo=False,
-    )
-    int8 = folder / "model-int8.onnx"
-    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True)
+def export(folder: Path) -> tuple[Path, Path]:
+    """The package's own export (``rag.onnx_export``), at both precisions: the bench
+    measures the files the app would run."""
+    fp32, int8 = folder / "model-fp32.onnx", folder / "model-int8.onnx"
+    onnx_export.export(packaged_model_path(), fp32, "fp32")
+    onnx_export.export(packaged_model_path(), int8, "int8")
     return fp32, int8
 
 
@@ -171,7 +149,7 @@ def main() -> int:
 
     model = SentenceTransformer(str(packaged_model_path()), device="cpu")
     queries, qrels, docs = sample(args.queries, args.distractors, args.seed)
-    fp32, int8 = export(model, Path(tempfile.mkdtemp(prefix="rag-onnx-")))
+    fp32, int8 = export(Path(tempfile.mkdtemp(prefix="rag-onnx-")))
     variants = {
         "torch fp32 (sentence-transformers)": torch_encoder(model),
         "ONNX Runtime fp32": ort_encoder(model, fp32),
