@@ -235,6 +235,10 @@ class Settings(BaseSettings):
         return int(self.max_file_mb * 1024 * 1024)
 
     @property
+    def uploads_path(self) -> Path:
+        return self.home / "uploads"
+
+    @property
     def users_path(self) -> Path:
         return self.users_file or self.home / "users.json"
 

@@ -127,7 +127,7 @@ class Library:
                 self.services.embedder,
                 guard,
                 collection=target,
-                identity_root=self.settings.home / "uploads",
+                identity_root=self.settings.uploads_path,
             )
             report = ingestor.ingest(list(inputs), progress)
             if report.added or report.updated:
@@ -143,23 +143,7 @@ class Library:
         A document the user may read but not write is an AccessError; one they may not
         read is not found."""
         with self.write_lock:
-            store = self.services.store
-            removed: list[DocumentRecord] = []
-            unknown: list[str] = []
-            for target in targets:
-                records = [r for r in resolve(store, target) if user.can_read(r.collection)]
-                if not records:
-                    unknown.append(target)
-                    continue
-                refused = [r for r in records if not user.can_write(r.collection)]
-                if refused:
-                    raise AccessError(
-                        f"{user.name} may not remove {refused[0].title!r} from the collection "
-                        f"{refused[0].collection!r}; ask someone who may write it"
-                    )
-                store.delete_documents([r.doc_id for r in records])
-                removed.extend(records)
-            return removed, unknown
+            return remove_documents(self.services.store, targets, user)
 
     def documents(self, user: Principal = LOCAL) -> list[DocumentRecord]:
         """The complete documents the user may read; listed from the store only when it
@@ -393,16 +377,24 @@ def resolve(store: ChromaStore, target: str) -> list[DocumentRecord]:
 
 
 def remove_documents(
-    store: ChromaStore, targets: Sequence[str]
+    store: ChromaStore, targets: Sequence[str], user: Principal = LOCAL
 ) -> tuple[list[DocumentRecord], list[str]]:
-    """Remove documents by id or source; returns (removed, targets not found)."""
+    """Remove documents by id or source; returns (removed, targets not found). A
+    document the user may not read is not found; one they may read but not write is an
+    AccessError."""
     removed: list[DocumentRecord] = []
     unknown: list[str] = []
     for target in targets:
-        records = resolve(store, target)
+        records = [r for r in resolve(store, target) if user.can_read(r.collection)]
         if not records:
             unknown.append(target)
             continue
+        refused = [r for r in records if not user.can_write(r.collection)]
+        if refused:
+            raise AccessError(
+                f"{user.name} may not remove {refused[0].title!r} from the collection "
+                f"{refused[0].collection!r}; ask someone who may write it"
+            )
         store.delete_documents([r.doc_id for r in records])
         removed.extend(records)
     return removed, unknown

@@ -17,6 +17,7 @@ from pathlib import Path, PurePath
 from ingest.detect import SUFFIXES, SUPPORTED
 from ingest.report import Failure
 from ingest.sources import is_url
+from rag.access import DEFAULT_COLLECTION
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_NAME = 120
@@ -53,6 +54,12 @@ class Staged:
         for copy in self.copies:
             if copy not in stored and copy not in prefixes:
                 Path(copy).unlink(missing_ok=True)
+
+
+def collection_folder(uploads: Path, collection: str) -> Path:
+    """Where uploads to a collection are kept: one folder per collection (``default``'s
+    at the top), so two users' files of one name are two files, and two documents."""
+    return uploads if collection == DEFAULT_COLLECTION else uploads / collection
 
 
 def stage(files: Sequence[str], urls: str, uploads_dir: Path, max_bytes: int) -> Staged:

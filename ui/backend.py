@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rag.access import DEFAULT_COLLECTION, LOCAL, Principal
+from rag.access import LOCAL, Principal
 from rag.library import DocumentRecord, IngestReport, Library
 from rag.modes import MODES
 from rag.retrieval import SearchFilter
-from rag.uploads import stage
+from rag.uploads import collection_folder, stage
 
 Progress = Callable[[int, int, int], None]
 """Called with (inputs done, inputs in all, passages embedded so far)."""
@@ -38,19 +38,12 @@ class Backend:
 
     @property
     def uploads_dir(self) -> Path:
-        return self.settings.home / "uploads"
+        return self.settings.uploads_path
 
     def user(self, request: Any) -> Principal:
         """Whom a Gradio request acts for (``gr.Request.username``; every handler and
         named endpoint asks, so a direct call by function index is checked too)."""
         return self.library.principal(getattr(request, "username", None) if request else None)
-
-    def uploads_for(self, collection: str) -> Path:
-        """Where uploads to a collection are kept: one folder per collection, so two
-        users' files of one name are two files (and two documents)."""
-        if collection == DEFAULT_COLLECTION:
-            return self.uploads_dir
-        return self.uploads_dir / collection
 
     def default_preferences(self) -> Preferences:
         return Preferences(self.settings.answer_mode, self.settings.answer_passages)
@@ -76,7 +69,7 @@ class Backend:
         """
         collection = user.writable_target(None)
         with self.library.write_lock:  # two uploads of one name are staged in turn
-            folder = self.uploads_for(collection)
+            folder = collection_folder(self.uploads_dir, collection)
             staged = stage(files, urls, folder, self.settings.max_file_bytes)
             total = len(staged.inputs)
 

@@ -32,9 +32,10 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from core.errors import RagError
-from rag.access import DEFAULT_COLLECTION, Principal
+from rag.access import Principal
 from rag.conversation import turns_from_messages
 from rag.library import MAX_QUESTION_CHARS, Library
+from rag.uploads import collection_folder
 from ui.bearer import HINT, bearer_user
 from ui.logins import LoginGuard
 
@@ -187,9 +188,7 @@ def _write_text(library: Library, text: str, title: str | None, collection: str)
             f"the text is {len(encoded) / 2**20:.1f} MiB, over the limit of "
             f"{limit / 2**20:.0f} MiB; split it or raise RAG_MAX_FILE_MB"
         )
-    uploads = library.settings.home / "uploads"
-    if collection != DEFAULT_COLLECTION:
-        uploads = uploads / collection
+    uploads = collection_folder(library.settings.uploads_path, collection)
     uploads.mkdir(parents=True, exist_ok=True)
     path = uploads / f"mcp-{uuid.uuid4().hex}.md"
     path.write_bytes(encoded)
