@@ -55,6 +55,14 @@ class IngestReport:
     def ok(self) -> bool:
         return not self.failed
 
+    def extend(self, other: IngestReport) -> None:
+        """Add another run's outcomes to these."""
+        self.added += other.added
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.duplicates += other.duplicates
+        self.failed += other.failed
+
     def to_json(self) -> dict[str, Any]:
         return {
             "added": [d.to_json() for d in self.added],

@@ -328,6 +328,11 @@ WriteOption = Annotated[
 ]
 
 
+def _access(summary: dict[str, Any], nothing: str = "") -> str:
+    """``reads a, b; writes c`` of a user's summary."""
+    return f"reads {', '.join(summary['read'])}; writes {', '.join(summary['write']) or nothing}"
+
+
 @users_app.command("add")
 def users_add(
     name: Annotated[str, typer.Argument(help="Lower-case login name; also their collection.")],
@@ -344,10 +349,7 @@ def users_add(
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     with _usage_errors():
         entry = _users().add(name, password, read or (), write or ())
-    typer.echo(
-        f"added {entry.name}: reads {', '.join(entry.summary()['read'])}; "
-        f"writes {', '.join(entry.write)}"
-    )
+    typer.echo(f"added {entry.name}: {_access(entry.summary())}")
 
 
 @users_app.command("grant")
@@ -355,9 +357,7 @@ def users_grant(name: str, read: ReadOption = None, write: WriteOption = None) -
     """Let a user read or write more collections."""
     with _usage_errors():
         entry = _users().grant(name, read or (), write or ())
-    typer.echo(
-        f"{entry.name}: reads {', '.join(entry.summary()['read'])}; writes {', '.join(entry.write)}"
-    )
+    typer.echo(f"{entry.name}: {_access(entry.summary())}")
 
 
 @users_app.command("revoke")
@@ -365,10 +365,7 @@ def users_revoke(name: str, read: ReadOption = None, write: WriteOption = None) 
     """Take collections away from a user (--read takes writing away too)."""
     with _usage_errors():
         entry = _users().revoke(name, read or (), write or ())
-    typer.echo(
-        f"{entry.name}: reads {', '.join(entry.summary()['read'])}; "
-        f"writes {', '.join(entry.write) or 'nothing'}"
-    )
+    typer.echo(f"{entry.name}: {_access(entry.summary(), nothing='nothing')}")
 
 
 @users_app.command("remove")
@@ -388,7 +385,7 @@ def users_list(as_json: JsonFlag = False) -> None:
         _print_json(users)
         return
     for u in users:
-        typer.echo(f"{u['name']:<20} reads {', '.join(u['read'])}; writes {', '.join(u['write'])}")
+        typer.echo(f"{u['name']:<20} {_access(u)}")
 
 
 @collections_app.command("list")

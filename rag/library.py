@@ -216,9 +216,7 @@ class Library:
             if gone:
                 store.delete_documents(gone)
             for collection, paths in sorted(again.items()):
-                done = self.add(sorted(set(paths)), collection=collection)
-                for name in ("added", "updated", "unchanged", "duplicates", "failed"):
-                    getattr(report, name).extend(getattr(done, name))
+                report.extend(self.add(sorted(set(paths)), collection=collection))
         return report
 
     def warm_up(self) -> None:
