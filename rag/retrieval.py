@@ -38,9 +38,6 @@ class SearchFilter:
     date_to: date | None = None
     collections: frozenset[str] | None = None
 
-    def is_empty(self) -> bool:
-        return self.collections is None and not self.narrows_documents()
-
     def narrows_documents(self) -> bool:
         """Whether it names documents, sources or dates (more than collections)."""
         return bool(self.doc_ids or self.sources or self.date_from or self.date_to)
