@@ -179,12 +179,20 @@ class Settings(BaseSettings):
         description="Address space (MiB) of the process that parses one PDF or .docx.",
     )
     embedder: Literal["onnx", "onnx-fp32", "onnx-int8", "torch"] = Field(
-        default="torch",
+        default="onnx",
         description=(
-            "The embedding runtime: torch (sentence-transformers, the reference; the default "
-            "until the test suite shares one exported model), onnx (ONNX Runtime at the "
-            "precision rag.services chose, exported once under RAG_HOME, no torch at run "
-            "time), onnx-fp32 or onnx-int8."
+            "The embedding runtime: onnx (ONNX Runtime at the precision rag.services chose, "
+            "exported once from the packaged model, no torch at run time), onnx-fp32, "
+            "onnx-int8, or torch (sentence-transformers, the reference the export is tested "
+            "against). Changing it changes every document's fingerprint, so the next ingest "
+            "embeds them again."
+        ),
+    )
+    model_cache: Path | None = Field(
+        default=None,
+        description=(
+            "Where the ONNX export of the embedding model is kept; unset: <home>/cache/models. "
+            "Instances on one machine can share one export."
         ),
     )
 
@@ -249,3 +257,7 @@ class Settings(BaseSettings):
     @property
     def cache_path(self) -> Path:
         return self.home / "cache"
+
+    @property
+    def models_path(self) -> Path:
+        return self.model_cache or self.cache_path / "models"

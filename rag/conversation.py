@@ -13,8 +13,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from rag.answers import Turn
+from core.errors import UsageError
+from rag.analysis import Kind
+from rag.answers import ABSTAIN_PREFIX, Turn
 from rag.question import find_speaker
+from rag.spans import extract
 
 _PERSON_PRONOUNS = re.compile(r"\b(he|she|him|his|her|hers)\b", re.IGNORECASE)
 _THING_PRONOUNS = re.compile(r"\b(it|its|they|them|their|this|that|these|those|there)\b", re.I)
@@ -125,11 +128,45 @@ _NOT_PERSON = frozenset(
 )
 
 
+# What a conversation may carry into one question. The rewriter reads the last few turns;
+# more only costs time, so a door refuses a history past these before reading it.
+MAX_HISTORY_TURNS = 50
+MAX_HISTORY_CHARS = 100_000
+
+
+def check_history(turns: Sequence[Turn]) -> None:
+    """A UsageError when a conversation is longer than one question may carry."""
+    if len(turns) > MAX_HISTORY_TURNS:
+        raise UsageError(
+            f"the history has {len(turns)} turns; send at most the last {MAX_HISTORY_TURNS}"
+        )
+    chars = sum(len(t.question) + len(t.answer) + len(t.standalone or "") for t in turns)
+    if chars > MAX_HISTORY_CHARS:
+        raise UsageError(
+            f"the history holds {chars:,} characters; send at most {MAX_HISTORY_CHARS:,} "
+            "(the last turns of the conversation)"
+        )
+
+
 def turns_from_messages(messages: object) -> list[Turn]:
     """Chat messages (``[{"role": "user"|"assistant", "content": str}, ...]``, oldest
-    first) as the turns the rewriter reads: each user message with the reply after it."""
+    first) as the turns the rewriter reads: each user message with the reply after it.
+    A history longer than ``check_history`` allows is refused before it is read."""
     if not isinstance(messages, list):
         raise ValueError("'history' must be a list of {role, content} messages")
+    if len(messages) > 2 * MAX_HISTORY_TURNS + 1:
+        raise ValueError(
+            f"'history' has {len(messages)} messages; send at most the last {2 * MAX_HISTORY_TURNS}"
+        )
+    chars = sum(
+        len(m["content"])
+        for m in messages
+        if isinstance(m, dict) and isinstance(m.get("content"), str)
+    )
+    if chars > MAX_HISTORY_CHARS:
+        raise ValueError(
+            f"'history' holds {chars:,} characters; send at most {MAX_HISTORY_CHARS:,}"
+        )
     turns: list[Turn] = []
     for m in messages:
         if not isinstance(m, dict) or not isinstance(m.get("content"), str):
@@ -143,6 +180,10 @@ def turns_from_messages(messages: object) -> list[Turn]:
             turns[-1] = Turn(turns[-1].question, m["content"])
         elif role != "system":
             raise ValueError(f"history role {role!r} is not 'user', 'assistant' or 'system'")
+    if len(turns) > MAX_HISTORY_TURNS:
+        raise ValueError(
+            f"'history' has {len(turns)} turns; send at most the last {MAX_HISTORY_TURNS}"
+        )
     out: list[Turn] = []
     for t in turns:
         out.append(replace(t, standalone=rewrite_followup(t.question, out)))
@@ -156,7 +197,7 @@ def rewrite_followup(question: str, history: Sequence[Turn]) -> str:
     previous = history[-1].standalone or history[-1].question
     ellipsis = _ELLIPSIS.match(question) or _AND_ONLY.match(question)
     if ellipsis:
-        return _replace_topic(previous, ellipsis.group("topic"))
+        return _replace_topic(previous, ellipsis.group("topic"), _carried(history[-1]))
     rewritten = question
     person = _last_person(history)
     if person and _PERSON_PRONOUNS.search(rewritten):
@@ -164,21 +205,74 @@ def rewrite_followup(question: str, history: Sequence[Turn]) -> str:
     about = _ABOUT.search(previous)
     said_it = _SAID_IT.search(rewritten)
     if said_it and about:  # "Where did he say it?" after "What did Moore say about AI?"
-        topic = about.group("topic").strip()
-        return f"{rewritten[: said_it.end('verb')]} that about {topic}{rewritten[said_it.end() :]}"
+        said = about.group("topic").strip()
+        return f"{rewritten[: said_it.end('verb')]} that about {said}{rewritten[said_it.end() :]}"
     if _THING_PRONOUNS.search(rewritten) or not _entities(rewritten):
-        topic = about.group("topic").strip() if about else _history_topic(history)
+        if about:
+            topic: str | None = about.group("topic").strip()
+        else:
+            topic = _carried(history[-1]) or _history_topic(history)
         if topic and topic.lower() not in rewritten.lower():
             rewritten = f"{rewritten.rstrip().rstrip('?')} ({topic})?"
     return rewritten
 
 
-def _replace_topic(previous: str, topic: str) -> str:
+# The question word (and its auxiliary) that starts a question: what is left is what
+# the question is about ("Which agency made a call to Russians?" -> "agency made a
+# call to Russians").
+_WH_HEAD = re.compile(
+    r"^\s*(?:and\s+|but\s+|so\s+)?(?:what|who|whom|whose|when|where|why|which|"
+    r"how(?:\s+(?:many|much|long|often|old|far|big))?)\b\s*"
+    r"(?:(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could)\b\s*)?",
+    re.IGNORECASE,
+)
+_CARRIED = re.compile(r"\s*\(([^)]*)\)\s*\??\s*$")
+# A factoid answer leads with its answer: "CIA: A similar invitation was made ..."
+_LEAD_SPAN = re.compile(r"^([^:\n\[\]]{1,60}?):\s")
+CARRIED_WORDS = 14
+
+
+def _without_dates(text: str) -> str:
+    """``text`` without the dates that set when it happened ("approve on 4 February 2025"
+    -> "approve"): such a date constrains the question that asked it, not the follow-ups
+    that carry its subject. A date that names the thing ("the 2019 cup") stays."""
+    for span in reversed(extract(text, Kind.DATE)):
+        head = _TIME_PREPOSITION.sub("", text[: span.start])
+        if head != text[: span.start]:
+            text = head.rstrip() + " " + text[span.end :].lstrip()
+    return " ".join(text.split())
+
+
+_TIME_PREPOSITION = re.compile(r"\b(?:on|in|since|by|during|until|from)\s+$", re.I)
+
+
+def _carried(turn: Turn) -> str | None:
+    """What a bare or pronoun follow-up ("When?", "How many views did it get?") carries
+    from the turn before: that turn's subject without its question word, after the
+    name that answered it. "When?" after "Which agency made a similar call to Russians?"
+    answered "CIA: ..." carries "CIA; agency made a similar call to Russians"."""
+    text = turn.standalone or turn.question
+    carried = _CARRIED.search(text)
+    core = _without_dates(_WH_HEAD.sub("", _CARRIED.sub("", text))).strip().rstrip("?").strip()
+    if carried and (len(core.split()) < 2 or _THING_PRONOUNS.search(core)):
+        core = carried.group(1)  # that turn was a follow-up itself: keep what it carried
+    parts = []
+    lead = _LEAD_SPAN.match(turn.answer or "")
+    named = lead is not None and lead.group(1)[:1].isupper()  # a name, not "two months ago"
+    if lead and named and not turn.answer.startswith(ABSTAIN_PREFIX) and lead.group(1) not in core:
+        parts.append(lead.group(1).strip())
+    if core:
+        parts.append(core)
+    words = "; ".join(parts).split()
+    return " ".join(words[:CARRIED_WORDS]) or None
+
+
+def _replace_topic(previous: str, topic: str, carried: str | None = None) -> str:
     topic = topic.strip().rstrip("?")
     about = _ABOUT.search(previous)
     if about:
         return previous[: about.start("topic")] + topic + "?"
-    anchor = _topic_of(previous)
+    anchor = carried or _topic_of(previous)
     return f"{topic[0].upper()}{topic[1:]} ({anchor})?" if anchor else f"{topic}?"
 
 

@@ -29,7 +29,7 @@ from ingest.sources import is_url
 from ingest.urlguard import UrlPolicy
 from rag.access import LOCAL, Principal
 from rag.answers import Answer, Answerer, Turn
-from rag.conversation import rewrite_followup
+from rag.conversation import check_history, rewrite_followup
 from rag.modes import MODES
 from rag.retrieval import HybridRetriever, Result, SearchFilter
 from rag.services import Services
@@ -282,6 +282,7 @@ class Library:
         user: Principal = LOCAL,
     ) -> Answer:
         question = self.check_question(question)
+        check_history(history)
         answerer = self.answerer(mode)
         query, results = self._retrieve(question, history, scoped_filter(search_filter, user), k)
         answer = answerer.answer(query, results)
@@ -299,6 +300,7 @@ class Library:
         """Text deltas as they come (LLM modes), then the same complete ``Answer`` that
         ``ask`` gives."""
         question = self.check_question(question)
+        check_history(history)
         answerer = self.answerer(mode)
         stream = getattr(answerer, "stream", None)
         query, results = self._retrieve(question, history, scoped_filter(search_filter, user), k)

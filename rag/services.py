@@ -36,7 +36,7 @@ class Services:
         if self.settings.embedder == "torch":
             return SentenceTransformerEmbedder(batch_size=self.settings.embed_batch_size)
         return OnnxEmbedder(
-            self.settings.cache_path / "models",
+            self.settings.models_path,
             precision=self.settings.embedder.removeprefix("onnx-")
             if "-" in self.settings.embedder
             else ONNX_PRECISION,

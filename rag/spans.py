@@ -36,6 +36,16 @@ _DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?:1[0-9]{3}|20[0-9]{2}|2100)"
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _SEASON = r"(?:spring|summer|autumn|fall|winter)"
+# Dates stated relative to the text's own day: "two months ago", "last week", "earlier
+# this year", "yesterday". News states most of its dates so.
+_RELATIVE = re.compile(
+    r"\b(?:(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|"
+    r"a\s+few|a\s+couple\s+of|\d{1,3})\s+(?:days?|weeks?|months?|years?|decades?)\s+ago|"
+    r"(?:earlier|later)\s+(?:this|that|last)\s+(?:week|month|year)|"
+    rf"(?:last|next|this)\s+(?:week|month|year|weekend|spring|summer|autumn|fall|winter|{_WEEKDAY})|"
+    r"yesterday|the\s+day\s+before|the\s+previous\s+(?:day|week|month|year))\b",
+    re.I,
+)
 _DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("full", re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b")),
     ("full", re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b")),
@@ -48,6 +58,7 @@ _DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("decade", re.compile(r"\b(?:1[0-9]|20)[0-9]0s\b")),
     ("year", re.compile(rf"(?<![\d$£€.,-]){_YEAR}(?![\d%,.]\d|\s*(?:%|per\s*cent|percent))")),
     ("weekday", re.compile(rf"\b{_WEEKDAY}\b")),
+    ("relative", _RELATIVE),
     (
         "month-only",
         re.compile(rf"\b(?:in|since|until|by|from|during|early|late|mid-?)\s+({_MONTH})\b"),
@@ -498,6 +509,8 @@ def date_key(text: str, grain: str) -> str | None:
         return clean
     if grain in ("weekday", "season", "decade"):
         return clean.lower()
+    if grain == "relative":
+        return "rel:" + " ".join(clean.lower().split())
     try:
         if grain == "full":
             return date_parser.parse(clean, dayfirst=True).strftime("%Y-%m-%d")

@@ -31,6 +31,10 @@ RAG_BIN = Path(sys.executable).parent / "rag"
 # OpenMP threads that spin while waiting for a core make embedding slower, not faster.
 THREADS = os.environ.get("OMP_NUM_THREADS", "1")
 OFFLINE = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "OMP_NUM_THREADS": THREADS}
+# Tests embed with the reference runtime (sentence-transformers, loaded once per session
+# by the `embedder` fixture); tests/rag/test_onnx.py checks the ONNX default against it
+# and runs the CLI with it.
+REFERENCE = {"RAG_EMBEDDER": "torch"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -52,7 +56,7 @@ def _clean_rag_env() -> Iterator[None]:
         for name in list(os.environ):
             if name.startswith("RAG_") and not name.startswith("RAG_TEST_"):
                 patch.delenv(name)
-        for name, value in OFFLINE.items():
+        for name, value in {**OFFLINE, **REFERENCE}.items():
             patch.setenv(name, value)
         yield
 
@@ -126,7 +130,7 @@ def sample_corpus() -> Path:
 
 def _rag_env(home: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
-    env.update(OFFLINE, RAG_HOME=str(home), **extra)
+    env.update({**OFFLINE, **REFERENCE, "RAG_HOME": str(home), **extra})
     return env
 
 

@@ -14,6 +14,7 @@ import gradio as gr
 
 from core.errors import RagError
 from rag.answers import Turn
+from rag.conversation import MAX_HISTORY_TURNS
 from ui.backend import Backend
 
 MAX_URLS = 50
@@ -26,6 +27,10 @@ def turns_from(history: Any) -> list[Turn]:
         return []
     if not isinstance(history, list):
         raise gr.Error("history must be a list of messages or [question, answer] pairs")
+    if len(history) > 2 * MAX_HISTORY_TURNS:
+        raise gr.Error(
+            f"history has {len(history)} items; send at most the last {MAX_HISTORY_TURNS} turns"
+        )
     turns: list[Turn] = []
     for item in history:
         if isinstance(item, dict) and "role" in item:

@@ -39,8 +39,14 @@ _PICK = re.compile(r"^rag-(cite|related)-(\d+)-(\d+)$")
 Message = dict[str, str]
 
 
+# The turns of the window's conversation that a new question carries: the rewriter reads
+# the last few, and the Library refuses more than rag.conversation.MAX_HISTORY_TURNS.
+WINDOW_TURNS = 20
+
+
 def history_of(answers: Sequence[Answer]) -> list[Turn]:
-    return [Turn(a.question, a.text, a.standalone_question) for a in answers]
+    """The last ``WINDOW_TURNS`` exchanges, as the rewriter reads them."""
+    return [Turn(a.question, a.text, a.standalone_question) for a in answers[-WINDOW_TURNS:]]
 
 
 def messages_of(answers: Sequence[Answer]) -> list[Message]:

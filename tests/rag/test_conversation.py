@@ -115,3 +115,46 @@ def test_malformed_chat_messages_are_refused(messages: object) -> None:
 
     with pytest.raises(ValueError):
         turns_from_messages(messages)
+
+
+def test_a_bare_follow_up_carries_the_previous_subject_and_its_answer() -> None:
+    history = [
+        Turn(
+            "Which agency made a similar call to Russians before MI6?",
+            "CIA: A similar invitation was made two months ago by Washington. [1]",
+        )
+    ]
+    assert (
+        rewrite_followup("When?", history)
+        == "When (CIA; agency made a similar call to Russians before MI6)?"
+    )
+
+
+def test_a_carried_subject_outlives_a_turn_that_named_none() -> None:
+    first = Turn(
+        "Which agency made a similar call to Russians before MI6?",
+        "CIA: A similar invitation was made two months ago by Washington. [1]",
+    )
+    when = Turn(
+        "When?",
+        "two months ago: A similar invitation was made two months ago by Washington. [1]",
+        standalone=rewrite_followup("When?", [first]),
+    )
+    rewritten = rewrite_followup("How many views did it get?", [first, when])
+    # the date that answered "When?" is no subject; the agency still is
+    assert rewritten == (
+        "How many views did it get (CIA; agency made a similar call to Russians before MI6)?"
+    )
+
+
+def test_an_abstention_carries_no_answer() -> None:
+    history = [Turn("Which team won the 2019 cup?", "The documents don't say that. [1]")]
+    assert rewrite_followup("Where?", history) == "Where (team won the 2019 cup)?"
+
+
+def test_the_carried_subject_leaves_the_previous_questions_date_behind() -> None:
+    history = [Turn("What did Corvale City Council approve on 4 February 2025?", "A tram line.")]
+    assert (
+        rewrite_followup("How much will it cost?", history)
+        == "How much will it cost (Corvale City Council approve)?"
+    )

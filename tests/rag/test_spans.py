@@ -62,3 +62,16 @@ def test_a_number_keeps_its_percent_unit() -> None:
         ("34 per cent", "pct:34"),
         ("2%", "pct:2"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "spans"),
+    [
+        ("The CIA made it two months ago.", ["two months ago"]),
+        ("Prices rose last week and fell 3 years ago.", ["last week", "3 years ago"]),
+        ("It opened on Monday, earlier this year.", ["Monday", "earlier this year"]),
+        ("Two months of talks ended.", []),
+    ],
+)
+def test_relative_dates_are_dates(text: str, spans: list[str]) -> None:
+    assert [s.text for s in extract(text, Kind.DATE)] == spans
