@@ -138,7 +138,7 @@ def test_a_batch_goes_on_and_questions_are_answered_meanwhile(
 ) -> None:
     from rag.library import Library
 
-    library = Library(settings_factory(parse_timeout=5, max_repeated_content_mb=10**6))
+    library = Library(settings_factory(parse_timeout=2, max_repeated_content_mb=10**6))
     sample = tmp_path / "tram.md"
     sample.write_text(
         "# Corvale tram\n\nThe Eastside tram line in Corvale will cost 412 million euros.\n"
@@ -161,6 +161,9 @@ def test_a_batch_goes_on_and_questions_are_answered_meanwhile(
     assert still_ingesting and answered < 5 and "412 million" in answer.text
     (report,) = reports
     assert [f.source for f in report.failed] == [str(pdf.resolve())]
-    assert "took longer than 5 s" in report.failed[0].error
+    # killed at its time budget, or, on a machine fast enough to parse it in time, refused
+    # for the text it holds: either way reported by name while the rest goes on
+    error = report.failed[0].error
+    assert "took longer than 2 s" in error or "more than 5,000,000 characters" in error, error
     assert [d.source for d in report.added] == [str(good.resolve())]
-    assert elapsed < 5 + 10
+    assert elapsed < 2 + 15
