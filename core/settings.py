@@ -191,8 +191,8 @@ class Settings(BaseSettings):
     model_cache: Path | None = Field(
         default=None,
         description=(
-            "Where the ONNX export of the embedding model is kept; unset: <home>/cache/models. "
-            "Instances on one machine can share one export."
+            "Where the ONNX export of the embedding model is kept; unset: the user's cache "
+            "folder (rag-chat/models), so every RAG_HOME of a user shares one export."
         ),
     )
 
@@ -260,4 +260,6 @@ class Settings(BaseSettings):
 
     @property
     def models_path(self) -> Path:
-        return self.model_cache or self.cache_path / "models"
+        if self.model_cache is not None:
+            return self.model_cache
+        return Path(platformdirs.user_cache_dir("rag-chat", appauthor=False)) / "models"

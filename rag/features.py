@@ -61,6 +61,9 @@ FEATURES: tuple[str, ...] = (
 )
 
 IdfLookup = Callable[[str], float]
+# ``time_conflict`` of a sentence that states no year, in a document dated another year
+# than the asked one: below the 0.5 at which the answerer stops counting a sentence.
+SOFT_CONFLICT = 0.4
 
 _SPEECH = re.compile(
     r"\b(?:said|says|say|told|tells|warned|warns|added|claimed|argued|stated|explained|"
@@ -134,6 +137,26 @@ def _is_heading(sentence: str, title: str) -> bool:
     return sentence == title.strip() and not sentence.rstrip("\"'”").endswith((".", "!", "?"))
 
 
+_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
+
+
+def attribution(text: str) -> str | None:
+    """The words of a sentence outside its quotation, when it quotes someone and they
+    are at least four words: "“Our door is open,” Moore told Politico in Prague." ->
+    "Moore told Politico in Prague". A quote opened in an earlier sentence or closed in
+    a later one is cut off too."""
+    whole = flat(text)
+    if not any(mark in whole for mark in '“”"'):
+        return None
+    rest = _QUOTED.sub(" ", whole)
+    if "”" in rest:
+        rest = rest[rest.rindex("”") + 1 :]
+    if "“" in rest:
+        rest = rest[: rest.index("“")]
+    rest = " ".join(rest.split()).strip(" ,.;:")
+    return rest if len(rest.split()) >= 4 and rest != whole else None
+
+
 def flat(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
@@ -145,8 +168,19 @@ def featurise(
     raw = sentences_of(results)
     if not raw:
         return []
-    vectors = embedder.embed([q.text] + [flat(s[4]) for s in raw])
-    dense = [float(v) for v in vectors[1:] @ vectors[0]]
+    clauses = [attribution(s[4]) for s in raw]
+    extra = [c for c in clauses if c]
+    vectors = embedder.embed([q.text] + [flat(s[4]) for s in raw] + extra)
+    sims = vectors[1:] @ vectors[0]
+    dense = [float(v) for v in sims[: len(raw)]]
+    # A quote's attribution ("..., Moore told Politico on Wednesday, at the embassy in
+    # Prague") says who, when and where; the quote's words can drown it in the whole
+    # sentence's vector, so a sentence counts as close as its closer part.
+    at = len(raw)
+    for i, clause in enumerate(clauses):
+        if clause:
+            dense[i] = max(dense[i], float(sims[at]))
+            at += 1
     best_dense = max(dense)
     ctx = _Context(q, idf)
     spans_of = [ctx.answer_spans(s[4]) for s in raw]
@@ -318,7 +352,12 @@ class _Context:
             hit = bool(self.years & set(YEAR.findall(context))) or bool(
                 doc_date and doc_date[:4] in self.years
             )
-            return (0.5 if hit else 0.0), 0.0
+            if hit:
+                return 0.5, 0.0
+            # A sentence without a year in a document dated another year is most likely
+            # about that year: a soft conflict (it still votes; the model weighs it).
+            dated = bool(doc_date and YEAR.fullmatch(doc_date[:4]))
+            return 0.0, (SOFT_CONFLICT if dated else 0.0)
         conflict = bool(self.years) and bool(years_here) and not (self.years & years_here)
         return float(hit), float(conflict)
 

@@ -1,6 +1,7 @@
 """Exports the packaged MiniLM to ONNX once, with sentence-transformers and torch.
 
-The export runs on first use and is cached under ``RAG_HOME``; torch and
+The export runs on first use and is cached in ``Settings.models_path`` (the user's
+cache folder unless ``RAG_MODEL_CACHE`` says otherwise); torch and
 sentence-transformers are imported only inside :func:`export`, so a process that finds
 the cached file never loads them. The file is written to a temporary name and renamed
 into place, so two processes exporting at once both end with a whole file (the last
@@ -36,7 +37,13 @@ def cached_model(cache: Path, model_path: Path, precision: str) -> Path:
     log.info(message)
     print(message, file=sys.stderr, flush=True)
     start = time.perf_counter()
-    export(model_path, target, precision)
+    try:
+        export(model_path, target, precision)
+    except OSError as e:
+        raise ModelError(
+            f"cannot write the embedding model to {cache} ({e.strerror or e}); "
+            "set RAG_MODEL_CACHE to a writable folder"
+        ) from e
     log.info("embedding model ready in %.1f s: %s", time.perf_counter() - start, target)
     return target
 

@@ -48,11 +48,11 @@ def test_onnx_matches_sentence_transformers(model_cache, embedder, precision) ->
 
 
 def test_search_and_ask_import_neither_torch_nor_sentence_transformers(
-    tmp_path, sample_corpus, rag_env
+    tmp_path, sample_corpus, rag_env, model_cache
 ) -> None:
     home = tmp_path / "home"
     settings = Settings(home=home)
-    onnx = OnnxEmbedder(settings.cache_path / "models", precision="int8")
+    onnx = OnnxEmbedder(model_cache, precision="int8")
     report = Ingestor(settings.ingest, ChromaStore(settings.store), onnx).ingest(
         [str(sample_corpus)]
     )
@@ -70,7 +70,7 @@ def test_search_and_ask_import_neither_torch_nor_sentence_transformers(
     for args in (["search", "Prague"], ["ask", "Who went to Prague?"]):
         result = subprocess.run(
             [sys.executable, "-c", check, *args],
-            env=rag_env(home, RAG_EMBEDDER="onnx"),
+            env=rag_env(home, RAG_EMBEDDER="onnx", RAG_MODEL_CACHE=str(model_cache)),
             capture_output=True,
             text=True,
             timeout=300,
@@ -78,3 +78,14 @@ def test_search_and_ask_import_neither_torch_nor_sentence_transformers(
         )
         assert result.returncode == 0, result.stderr
         assert "LOADED []" in result.stdout, result.stdout
+
+
+def test_an_unwritable_model_cache_says_which_setting_to_change(tmp_path) -> None:
+    from core.errors import ModelError
+    from rag.embedding import packaged_model_path
+    from rag.onnx_export import cached_model
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    with pytest.raises(ModelError, match="set RAG_MODEL_CACHE to a writable folder"):
+        cached_model(blocker / "models", packaged_model_path(), "int8")

@@ -20,7 +20,8 @@ def test_the_default_embedder_is_onnx_with_the_chosen_precision(
     embedder = Services(settings).embedder
     assert isinstance(embedder, OnnxEmbedder)
     assert embedder.precision == ONNX_PRECISION
-    assert embedder.cache == tmp_path / "cache" / "models"
+    # one export per user, whatever RAG_HOME each instance uses
+    assert embedder.cache == Settings(home=tmp_path / "other").models_path != tmp_path
 
 
 def test_a_shared_model_cache_and_an_explicit_precision(tmp_path: Path) -> None:

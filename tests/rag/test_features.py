@@ -1,0 +1,94 @@
+"""Features of candidate sentences: a quote's attribution, and a year the document's
+own date contradicts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from rag.analysis import analyse
+from rag.features import FEATURES, SOFT_CONFLICT, attribution, featurise
+from rag.retrieval import Result
+from vectorstore.records import STATE_COMPLETE, DocumentRecord, Passage
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "Their secrets will be safe with us,” Richard Moore told Politico on Wednesday, "
+            "at the British embassy in Prague.",
+            "Richard Moore told Politico on Wednesday, at the British embassy in Prague",
+        ),
+        ("“We will win the race to master AI,” he said.", None),  # two words: too short
+        (
+            'The minister said "we are not moving" and then left the room at noon.',
+            "The minister said and then left the room at noon",
+        ),
+        ("Moore said the talks, “which began in May, will go on", "Moore said the talks"),
+        ("A sentence that quotes nobody at all.", None),
+    ],
+)
+def test_attribution_is_the_sentence_outside_its_quote(sentence: str, expected: str | None) -> None:
+    assert attribution(sentence) == expected
+
+
+class _WordsEmbedder:
+    """Bag-of-words vectors: enough to rank a clause that shares the question's words."""
+
+    dimension = 64
+    name = "words"
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for word in text.lower().replace(",", " ").replace("?", " ").split():
+                out[i, hash(word) % self.dimension] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.maximum(norms, 1e-9)
+
+
+def _result(text: str, date: str | None = None) -> Result:
+    record = DocumentRecord(
+        doc_id="d",
+        source="/d.txt",
+        title="News",
+        kind="txt",
+        content_hash="h",
+        fingerprint="v",
+        chunks=1,
+        state=STATE_COMPLETE,
+        ingested_at="2025-01-01T00:00:00+00:00",
+        date=date,
+    )
+    return Result(Passage("d:0", "d", text, 0, len(text), {"version": "v"}), record, 1.0)
+
+
+def _feature(question: str, text: str, name: str, date: str | None = None) -> list[float]:
+    rows = featurise(analyse(question), [_result(text, date)], _WordsEmbedder(), lambda _t: 1.0)
+    return [float(s.features[FEATURES.index(name)]) for s in rows]
+
+
+def test_a_quoted_sentence_is_as_close_as_its_attribution() -> None:
+    quote = (
+        "“Our door is always open to everyone who wants peace and an end to this war,” "
+        "Richard Moore told Politico at the embassy in Prague."
+    )
+    question = "Who told Politico at the embassy in Prague?"
+    q, whole, clause = _WordsEmbedder().embed(
+        [question, quote, "Richard Moore told Politico at the embassy in Prague"]
+    )
+    (dense,) = _feature(question, quote, "dense_sentence")
+    assert float(q @ clause) > float(q @ whole) + 0.1
+    assert dense == pytest.approx(float(q @ clause), abs=1e-5)
+
+
+def test_a_yearless_sentence_in_a_document_of_another_year_conflicts_softly() -> None:
+    text = "Merriam-Webster picked polarization as its word of the year, the dictionary said."
+    question = "Which word did Merriam-Webster pick as its 2022 word of the year?"
+    assert _feature(question, text, "time_conflict", date="2024-12-02") == [SOFT_CONFLICT]
+    assert _feature(question, text, "time_conflict", date="2022-11-28") == [0.0]
+    assert _feature(question, text, "time_match", date="2022-11-28") == [0.5]
+    assert _feature(question, text, "time_conflict", date=None) == [0.0]
