@@ -18,16 +18,11 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from core.errors import IngestError
 from ingest.loaders import LoadResult, load_bytes
-from ingest.urlguard import NOT_FETCHED
+from ingest.urlguard import NOT_FETCHED, is_url
 
 USER_AGENT = "rag-chat/0.1 (offline RAG chatbot; python-http.client)"
 _CHUNK = 64 * 1024
 _CHECK_NETWORK = "check the address or your connection"
-
-
-def is_url(item: str) -> bool:
-    """True for http:// and https:// addresses."""
-    return item.lower().startswith(("http://", "https://"))
 
 
 def expand_inputs(inputs: Sequence[str]) -> list[str]:

@@ -20,6 +20,12 @@ from urllib.parse import urlsplit
 
 from core.errors import IngestError, UsageError
 
+
+def is_url(item: str) -> bool:
+    """True for http:// and https:// addresses."""
+    return item.lower().startswith(("http://", "https://"))
+
+
 STANDARD_PORTS = {"http": 80, "https": 443}
 NOT_FETCHED = (
     "the page was not fetched; only public web addresses (http or https on the standard "

@@ -25,8 +25,7 @@ from pathlib import Path
 from core.errors import AccessError, UsageError
 from core.settings import Settings
 from ingest.report import Failure, IngestReport
-from ingest.sources import is_url
-from ingest.urlguard import UrlPolicy
+from ingest.urlguard import UrlPolicy, is_url
 from rag.access import LOCAL, Principal
 from rag.answers import Answer, Answerer, Turn
 from rag.conversation import check_history, rewrite_followup

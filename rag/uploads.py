@@ -16,7 +16,7 @@ from pathlib import Path, PurePath
 
 from ingest.detect import SUFFIXES, SUPPORTED
 from ingest.report import Failure
-from ingest.sources import is_url
+from ingest.urlguard import is_url
 from rag.access import DEFAULT_COLLECTION
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
