@@ -34,6 +34,8 @@ users_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(users_app, name="users")
+feedback_app = typer.Typer(help="Thumbs up or down given in the chat window.", no_args_is_help=True)
+app.add_typer(feedback_app, name="feedback")
 collections_app = typer.Typer(help="The collections documents are kept in.", no_args_is_help=True)
 app.add_typer(collections_app, name="collections")
 
@@ -400,6 +402,27 @@ def collections_list(as_json: JsonFlag = False) -> None:
         typer.echo(
             f"{row['name']:<24} {row['documents']:>7} documents {row['passages']:>9} passages"
         )
+
+
+@feedback_app.command("export")
+def feedback_export(
+    user: Annotated[str | None, typer.Option(help="Only this user's ratings.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """The rated answers as an evaluation set: one JSON line per answer, which
+    `rag ask --questions FILE --json` reads back (id, text, history), with the vote,
+    comment and the answer as it was rated."""
+    with _library() as library:
+        ratings = library.feedback.ratings(user)
+    if as_json:
+        for rating in ratings:
+            _print_json(rating.to_eval())
+        return
+    for rating in ratings:
+        comment = f"  {rating.comment}" if rating.comment else ""
+        typer.echo(f"{rating.at}  {rating.vote:<4}  {rating.user:<16}  {rating.question}{comment}")
+    if not ratings:
+        typer.echo("no ratings yet: rate answers with the thumbs in the chat window")
 
 
 @app.command()

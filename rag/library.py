@@ -29,6 +29,7 @@ from ingest.urlguard import UrlPolicy, is_url
 from rag.access import LOCAL, Principal
 from rag.answers import Answer, Answerer, Turn
 from rag.conversation import check_history, rewrite_followup
+from rag.feedback import FeedbackLog, Rating
 from rag.modes import MODES
 from rag.retrieval import HybridRetriever, Result, SearchFilter
 from rag.services import Services
@@ -80,6 +81,22 @@ class Library:
     def users(self) -> UserDirectory:
         """The logins of ``RAG_AUTH`` and of the users file."""
         return UserDirectory(self.settings.users_path, parse_logins(self.settings.auth))
+
+    @cached_property
+    def feedback(self) -> FeedbackLog:
+        """Thumbs up or down on answers (``rag feedback export``)."""
+        return FeedbackLog(self.settings.home / "feedback.jsonl")
+
+    def rate(
+        self,
+        answer: Answer,
+        history: Sequence[Turn],
+        vote: str,
+        comment: str = "",
+        user: Principal = LOCAL,
+    ) -> Rating:
+        """Keep ``user``'s rating of an answer with the conversation it answered."""
+        return self.feedback.rate(user.name, answer, history, vote, comment)
 
     def principal(self, name: str | None) -> Principal:
         """Whom a request acts for: its logged-in user, or the machine's own user when

@@ -55,6 +55,9 @@ class ChatTab:
     document: gr.HTML
     pick: gr.Button
     picked: gr.Textbox
+    comment_row: gr.Row
+    comment: gr.Textbox
+    send_comment: gr.Button
 
 
 @dataclass
@@ -92,7 +95,7 @@ def _chat_tab() -> ChatTab:
                 elem_id="rag-chat",
                 height=560,
                 buttons=[],  # its copy button would copy our HTML; "Copy answer" is plain
-                feedback_options=None,
+                feedback_options=("Like", "Dislike"),  # kept by `rag feedback export`
                 show_label=False,
                 placeholder="**Ask a question about your documents.**<br>"
                 "Every claim in an answer cites its passage as [n]; click it to see the quote.",
@@ -111,6 +114,15 @@ def _chat_tab() -> ChatTab:
             with gr.Row():
                 copy = gr.Button("Copy answer", size="sm", elem_id="rag-copy")
                 clear = gr.Button("Clear chat", size="sm", elem_id="rag-clear")
+            with gr.Row(visible=False, elem_id="rag-comment-row") as comment_row:
+                comment = gr.Textbox(
+                    placeholder="Thanks for rating. What was right or wrong? (optional)",
+                    show_label=False,
+                    scale=8,
+                    max_length=2000,
+                    elem_id="rag-comment",
+                )
+                send_comment = gr.Button("Send", size="sm", scale=1, elem_id="rag-send-comment")
             copied = gr.Textbox(visible=False)
         with gr.Column(scale=2, min_width=320):
             gr.Markdown("### Sources")
@@ -121,7 +133,7 @@ def _chat_tab() -> ChatTab:
     picked = gr.Textbox(elem_id="rag-pick-value", show_label=False, container=False)
     return ChatTab(
         chatbot, question, send, copy, clear, copied, scope_row, scope_text, scope_clear,
-        sources, whole, document, pick, picked,
+        sources, whole, document, pick, picked, comment_row, comment, send_comment,
     )  # fmt: skip
 
 
@@ -238,6 +250,16 @@ def _wire_chat(
     chat.whole.click(handlers.whole_document, current, chat.document, **PRIVATE).then(
         None, js=SCROLL_TO_QUOTE_JS, **PRIVATE
     )
+    rated = gr.State(None)
+    chat.chatbot.like(handlers.rate, answers, [rated, chat.comment_row, chat.comment], **PRIVATE)
+    comment = {
+        "fn": handlers.comment,
+        "inputs": [chat.comment, rated, answers],
+        "outputs": [rated, chat.comment_row, chat.comment],
+        **PRIVATE,
+    }
+    chat.send_comment.click(**comment)
+    chat.comment.submit(**comment)
     clear_outputs = [chat.chatbot, answers, chat.sources, current, chat.document]
     chat.clear.click(handlers.clear, None, clear_outputs, **PRIVATE)
     chat.chatbot.clear(handlers.clear, None, clear_outputs, **PRIVATE)

@@ -186,9 +186,56 @@ class ChatHandlers:
             return gr.update(value=error_html(message), visible=True)
         return gr.update(value=document_html(passage.title, text, passage), visible=True)
 
+    def rate(
+        self, answers: list[Answer], data: gr.LikeData, request: gr.Request | None = None
+    ) -> tuple[Any, ...]:
+        """A thumb on an answer: kept with its conversation; the comment box opens.
+        Outputs: the rated (turn, vote), the comment row, the comment box."""
+        vote = _vote(data.liked)
+        index = data.index[0] if isinstance(data.index, list | tuple) else data.index
+        turn = int(index) // 2  # user and assistant messages alternate
+        if vote is None or not 0 <= turn < len(answers):
+            return None, gr.update(visible=False), gr.skip()
+        try:
+            user = self.backend.user(request)
+            self.backend.library.rate(answers[turn], history_of(answers[:turn]), vote, user=user)
+        except RagError as e:
+            raise gr.Error(str(e)) from e
+        return (turn, vote), gr.update(visible=True), ""
+
+    def comment(
+        self,
+        text: str,
+        rated: tuple[int, str] | None,
+        answers: list[Answer],
+        request: gr.Request | None = None,
+    ) -> tuple[Any, ...]:
+        """The comment on the last rating: the rating is kept again, with it."""
+        if not rated or not (text or "").strip() or rated[0] >= len(answers):
+            return rated, gr.update(visible=False), ""
+        turn, vote = rated
+        try:
+            user = self.backend.user(request)
+            history = history_of(answers[:turn])
+            self.backend.library.rate(answers[turn], history, vote, text, user=user)
+        except RagError as e:
+            raise gr.Error(str(e)) from e
+        gr.Info("Thanks: your comment is kept with the rating.")
+        return None, gr.update(visible=False), ""
+
     def clear(self) -> tuple[Any, ...]:
         """Outputs: chatbot, answers, sources panel, current passage, document view."""
         return [], [], sources_html(None), None, gr.update(value="", visible=False)
+
+
+def _vote(liked: object) -> str | None:
+    """Gradio's like value as our vote: True or "Like" is up, False or "Dislike" down;
+    anything else (a thumb taken back) is no vote."""
+    if liked is True or liked == "Like":
+        return "up"
+    if liked is False or liked == "Dislike":
+        return "down"
+    return None
 
 
 def _bot(content: str) -> Message:

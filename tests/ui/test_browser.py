@@ -224,3 +224,31 @@ def test_xss_document_does_not_run_script(page: Any, tmp_path: Path) -> None:
     assert page.evaluate("window.xssRan") is None
     injected = page.locator("#rag-document img, #rag-sources img, #rag-chat .rag-answer img")
     assert injected.count() == 0
+
+
+def test_a_thumb_and_its_comment_are_kept_for_the_export(page: Any, live_app: LiveApp) -> None:
+    from playwright.sync_api import expect
+
+    from rag.feedback import FeedbackLog
+
+    ask(page, "Who is the head of MI6?")
+    buttons = page.locator(
+        "#rag-chat button[aria-label='Dislike'], #rag-chat button[title='Dislike']"
+    )
+    labels = page.eval_on_selector_all(
+        "#rag-chat button", "bs => bs.map(b => b.getAttribute('aria-label') || b.title)"
+    )
+    assert buttons.count() >= 1, labels
+    buttons.last.click()
+    expect(page.locator("#rag-comment textarea")).to_be_visible(timeout=TIMEOUT)
+    page.fill("#rag-comment textarea", "should name the embassy")
+    page.click("#rag-send-comment")
+    expect(page.locator("#rag-comment-row")).to_be_hidden(timeout=TIMEOUT)
+    log = FeedbackLog(live_app.home / "feedback.jsonl")
+    for _ in range(50):
+        if log.ratings() and log.ratings()[-1].comment:
+            break
+        page.wait_for_timeout(200)
+    (rating,) = log.ratings()
+    assert (rating.vote, rating.comment) == ("down", "should name the embassy")
+    assert rating.question == "Who is the head of MI6?" and rating.answer["citations"]
