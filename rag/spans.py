@@ -607,7 +607,8 @@ def names(sentence: str) -> list[Span]:
             i += 1
             continue
         first, last = run
-        start = tokens[first].start()
+        opening = tokens[first].group(0)
+        start = tokens[first].start() + len(opening) - len(opening.lstrip(_OPENING))
         end = tokens[last].start() + len(_strip(tokens[last].group(0)))
         text = sentence[start:end]
         sentence_start = first == 0 or sentence[: tokens[first].start()].rstrip()[-1:] in '.!?"“'
@@ -640,9 +641,19 @@ def _strip(token: str) -> str:
     return re.sub(r"(?:['’]s)?[,.;:!?)\]\"”’]*$", "", token)
 
 
+# "UK-based", "Russia-backed", "US-led": a name made an adjective describes, it names nothing.
+_NAME_ADJECTIVE = re.compile(
+    r".+-(?:based|backed|led|born|owned|made|style|run|funded|linked|controlled|bound|wide|"
+    r"era|friendly|focused|centric|allied|aligned|inspired|themed)$"
+)
+_OPENING = "(\"“‘'["
+
+
 def _name_run(sentence: str, tokens: list[re.Match[str]], i: int) -> tuple[int, int] | None:
-    word = _strip(tokens[i].group(0).lstrip("(\"“‘'["))
+    word = _strip(tokens[i].group(0).lstrip(_OPENING))
     if not _NAME_TOKEN.fullmatch(word) or word in _NOT_NAME and word not in _TITLES:
+        return None
+    if _NAME_ADJECTIVE.match(word):
         return None
     last = i
     j = i + 1
@@ -652,8 +663,12 @@ def _name_run(sentence: str, tokens: list[re.Match[str]], i: int) -> tuple[int, 
         ):
             break
         raw = tokens[j].group(0)
-        word = _strip(raw.lstrip("(\"“‘'["))
-        if _NAME_TOKEN.fullmatch(word) and word not in _NOT_NAME:
+        word = _strip(raw.lstrip(_OPENING))
+        if (
+            _NAME_TOKEN.fullmatch(word)
+            and word not in _NOT_NAME
+            and not _NAME_ADJECTIVE.match(word)
+        ):
             last = j
         elif (
             word in _PARTICLES and j + 1 < len(tokens) and _NAME_TOKEN.match(tokens[j + 1].group(0))

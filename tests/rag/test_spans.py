@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.analysis import Kind
-from rag.spans import extract, same_name
+from rag.spans import extract, names, same_name
 
 SENTENCE = (
     "Richard Moore told Politico on Wednesday, 19 July 2023, at the British embassy in Prague "
@@ -75,3 +75,17 @@ def test_a_number_keeps_its_percent_unit() -> None:
 )
 def test_relative_dates_are_dates(text: str, spans: list[str]) -> None:
     assert [s.text for s in extract(text, Kind.DATE)] == spans
+
+
+@pytest.mark.parametrize(
+    ("sentence", "found"),
+    [
+        ("The UK-based oil firm and a US-led coalition met Rolls-Royce.", ["Rolls-Royce"]),
+        ("Spies use artificial intelligence (AI) to curb supplies.", ["AI"]),
+        ("Fans of “Oppenheimer” queued at the Odeon.", ["Oppenheimer", "Odeon"]),
+    ],
+)
+def test_names_are_names_not_adjectives_or_punctuation(sentence: str, found: list[str]) -> None:
+    spans = names(sentence)
+    assert [s.text for s in spans] == found
+    assert all(sentence[s.start : s.end] == s.text for s in spans)
