@@ -17,7 +17,7 @@ from core.errors import UsageError
 from rag.analysis import Kind
 from rag.answers import ABSTAIN_PREFIX, Turn
 from rag.question import find_speaker
-from rag.spans import extract
+from rag.spans import extract, names
 
 _PERSON_PRONOUNS = re.compile(r"\b(he|she|him|his|her|hers)\b", re.IGNORECASE)
 _THING_PRONOUNS = re.compile(r"\b(it|its|they|them|their|this|that|these|those|there)\b", re.I)
@@ -229,7 +229,7 @@ _WH_HEAD = re.compile(
 _CARRIED = re.compile(r"\s*\(([^)]*)\)\s*\??\s*$")
 # A factoid answer leads with its answer: "CIA: A similar invitation was made ..."
 _LEAD_SPAN = re.compile(r"^([^:\n\[\]]{1,60}?):\s")
-CARRIED_WORDS = 14
+CARRIED_WORDS = 16
 
 
 def _without_dates(text: str) -> str:
@@ -256,6 +256,8 @@ def _carried(turn: Turn) -> str | None:
     core = _without_dates(_WH_HEAD.sub("", _CARRIED.sub("", text))).strip().rstrip("?").strip()
     if carried and (len(core.split()) < 2 or _THING_PRONOUNS.search(core)):
         core = carried.group(1)  # that turn was a follow-up itself: keep what it carried
+    elif carried and len(core.split()) < 4:
+        core = f"{core}; {carried.group(1)}"  # "The penalty" alone says too little
     parts = []
     lead = _LEAD_SPAN.match(turn.answer or "")
     named = lead is not None and lead.group(1)[:1].isupper()  # a name, not "two months ago"
@@ -277,12 +279,16 @@ def _replace_topic(previous: str, topic: str, carried: str | None = None) -> str
 
 
 def _people(text: str) -> list[str]:
-    names = []
+    found = []
     for name in _NAME.findall(text):
         words = [w for w in name.split() if w not in _STARTERS]
-        if len(words) >= 2 and not any(w in _NOT_PERSON for w in words):
-            names.append(" ".join(words))
-    return names
+        if len(words) < 2 or any(w in _NOT_PERSON for w in words):
+            continue
+        typed = names(" ".join(words))
+        if typed and typed[0].kind in (Kind.PLACE, Kind.ORGANISATION):
+            continue  # "the United Kingdom", "Secret Intelligence Service" are no "he"
+        found.append(" ".join(words))
+    return found
 
 
 def _last_person(history: Sequence[Turn]) -> str | None:

@@ -69,6 +69,12 @@ _WORD = re.compile(r"[\w'’-]+")
 _WHERE_NOUNS = frozenset(["location", "place", "whereabouts", "address"])
 _LOCATIVE = (" in", " at", " near", " from", " outside", " inside", " across", " to")
 _CHANGE_BEFORE = (" by", " down", " up", " of")
+# "near the town of Avdiivka", "in the Odesa region"'s kin: a place named by its kind.
+_SETTLEMENT_OF = re.compile(
+    r"\b(?:in|at|near|from|outside|inside|to|around)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}"
+    r"(?:town|city|village|region|province|state|county|district|port|capital|island|area|"
+    r"suburb|neighbourhood|neighborhood)\s+of$"
+)
 # "the Prague appearance": a place named as the setting of an event.
 _EVENT_AFTER = re.compile(
     r"\s+(?:appearance|speech|visit|summit|conference|meeting|talks?|event|interview|rally|"
@@ -264,10 +270,14 @@ def span_fit(span: Span, sentence: str, q: Analysis) -> float:
     answer to a change question ("by how much did X fall") is the size of the change:
     a percentage, or the number after "by", "down", "up"."""
     before = sentence[: span.start].rstrip().lower()
+    if q.kind is Kind.DATE:
+        return _date_fit(span, q)
     if q.kind is Kind.PLACE:
         possessive = sentence[span.end : span.end + 2] in ("'s", "’s")  # in Washington's steps
-        if (before.endswith(_LOCATIVE) and not possessive) or _EVENT_AFTER.match(
-            sentence, span.end
+        if (
+            (before.endswith(_LOCATIVE) and not possessive)
+            or _EVENT_AFTER.match(sentence, span.end)
+            or _SETTLEMENT_OF.search(before)
         ):
             return 1.0
         if q.focus and noun_kind(q.focus) is Kind.PLACE and q.focus not in _WHERE_NOUNS:
@@ -281,10 +291,40 @@ def span_fit(span: Span, sentence: str, q: Analysis) -> float:
         if noun_kind(previous) is Kind.PERSON:  # "Grammy winner Adele"
             return 1.0
         return UNKNOWN_PERSON
+    if q.kind is Kind.NUMBER and not _counts_time(q):
+        after = sentence[span.end :]
+        if _ORDINAL_AFTER.match(after) or _TIME_UNIT_AFTER.match(after):
+            return 0.0  # "the 59th brigade", "18 months": no count of what was asked
     if q.asks_change:
         if span.key.startswith("pct:") or before.endswith(_CHANGE_BEFORE):
             return 1.0
         return CHANGE_ELSEWHERE
+    return 1.0
+
+
+_TIME_UNITS = r"(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centuries|century)"
+_TIME_UNIT_AFTER = re.compile(rf"\s*-?\s*{_TIME_UNITS}\b", re.I)
+_ORDINAL_AFTER = re.compile(r"(?:st|nd|rd|th)\b")
+
+
+def _counts_time(q: Analysis) -> bool:
+    """Whether a number question counts time itself ("how many years")."""
+    return bool(q.focus and re.fullmatch(_TIME_UNITS, q.focus, re.I))
+
+
+_YEAR_FOCUS = frozenset(["year", "years", "decade", "century"])
+_HAS_YEAR = re.compile(r"\d{4}|\d0s")
+_FUTURE = re.compile(r"\b(?:will|shall|going to|expected to|due to|scheduled to|plans? to)\b", re.I)
+_PAST_RELATIVE = re.compile(r"\b(?:ago|last|yesterday|earlier|previous|before)\b")
+
+
+def _date_fit(span: Span, q: Analysis) -> float:
+    """A date answers "which year" only if it names a year, and a question about what
+    will happen is not answered by "two months ago" or "last week"."""
+    if q.focus in _YEAR_FOCUS and not _HAS_YEAR.search(span.key):
+        return 0.0
+    if span.key.startswith("rel:") and _FUTURE.search(q.text) and _PAST_RELATIVE.search(span.key):
+        return 0.0
     return 1.0
 
 
