@@ -44,6 +44,7 @@ class ChatTab:
     chatbot: gr.Chatbot
     question: gr.Textbox
     send: gr.Button
+    stop: gr.Button
     copy: gr.Button
     clear: gr.Button
     copied: gr.Textbox
@@ -111,6 +112,7 @@ def _chat_tab() -> ChatTab:
                     max_length=2000,
                 )
                 send = gr.Button("Ask", variant="primary", scale=1, elem_id="rag-send")
+                stop = gr.Button("Stop", variant="stop", scale=1, elem_id="rag-stop")
             with gr.Row():
                 copy = gr.Button("Copy answer", size="sm", elem_id="rag-copy")
                 clear = gr.Button("Clear chat", size="sm", elem_id="rag-clear")
@@ -132,7 +134,7 @@ def _chat_tab() -> ChatTab:
     pick = gr.Button("pick", elem_id="rag-pick")
     picked = gr.Textbox(elem_id="rag-pick-value", show_label=False, container=False)
     return ChatTab(
-        chatbot, question, send, copy, clear, copied, scope_row, scope_text, scope_clear,
+        chatbot, question, send, stop, copy, clear, copied, scope_row, scope_text, scope_clear,
         sources, whole, document, pick, picked, comment_row, comment, send_comment,
     )  # fmt: skip
 
@@ -241,9 +243,21 @@ def _wire_chat(
         "show_progress": "hidden",
         **PRIVATE,
     }
-    chat.question.submit(**ask)
-    chat.send.click(**ask)
-    chat.chatbot.example_select(_example, None, chat.question, **PRIVATE).then(**ask)
+    asked = [
+        chat.question.submit(**ask),
+        chat.send.click(**ask),
+        chat.chatbot.example_select(_example, None, chat.question, **PRIVATE).then(**ask),
+        chat.chatbot.retry(
+            **{
+                **ask,
+                "fn": handlers.regenerate,
+                "inputs": [answers, restrict, prefs.mode, prefs.passages],
+            }
+        ),
+    ]
+    # Stop cancels the running answer on the server (the generator is closed, and with it
+    # an LLM's stream), not only in the browser; what was answered before stays.
+    chat.stop.click(None, None, None, cancels=asked, **PRIVATE)
     chat.pick.click(None, None, chat.picked, js=PICK_JS, **PRIVATE).then(
         handlers.pick, [chat.picked, answers], [chat.sources, current], **PRIVATE
     )

@@ -186,6 +186,25 @@ class ChatHandlers:
             return gr.update(value=error_html(message), visible=True)
         return gr.update(value=document_html(passage.title, text, passage), visible=True)
 
+    def regenerate(
+        self,
+        answers: list[Answer],
+        restrict: list[str],
+        mode: str,
+        passages: float,
+        data: gr.RetryData,
+        request: gr.Request | None = None,
+    ) -> Iterator[tuple[Any, ...]]:
+        """The retry button under an answer: that question asked again (with the mode and
+        passages now set), in place of it and of what followed. Outputs as ``respond``."""
+        index = data.index[0] if isinstance(data.index, list | tuple) else data.index
+        turn = int(index) // 2
+        if not 0 <= turn < len(answers):
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        question = answers[turn].question
+        yield from self.respond(question, answers[:turn], restrict, mode, passages, request)
+
     def rate(
         self, answers: list[Answer], data: gr.LikeData, request: gr.Request | None = None
     ) -> tuple[Any, ...]:

@@ -252,3 +252,40 @@ def test_a_thumb_and_its_comment_are_kept_for_the_export(page: Any, live_app: Li
     (rating,) = log.ratings()
     assert (rating.vote, rating.comment) == ("down", "should name the embassy")
     assert rating.question == "Who is the head of MI6?" and rating.answer["citations"]
+
+
+def test_regenerate_asks_the_question_again_in_place(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    first = ask(page, "Who is the head of MI6?")
+    text = first.inner_text()
+    retry = page.locator("#rag-chat button[aria-label='Retry'], #rag-chat button[title='Retry']")
+    labels = page.eval_on_selector_all(
+        "#rag-chat button", "bs => bs.map(b => b.getAttribute('aria-label') || b.title)"
+    )
+    assert retry.count() >= 1, labels
+    retry.last.click()
+    page.wait_for_timeout(500)
+    expect(page.locator(FINISHED)).to_have_count(1, timeout=TIMEOUT)
+    expect(page.locator(FINISHED).last).to_have_text(text, timeout=TIMEOUT)
+    assert page.inner_text("#rag-chat").count("Who is the head of MI6?") == 1
+
+
+def test_stop_cancels_every_way_of_asking(live_app: LiveApp) -> None:
+    config = live_app.demo.config
+    deps = config["dependencies"]
+    ids = {c["id"]: c for c in config["components"]}
+
+    def triggers(dep: dict[str, Any]) -> set[str]:
+        """The elem_ids that start ``dep``, through the event it follows (``.then``)."""
+        found = {
+            ids[t[0]].get("props", {}).get("elem_id") or "" for t in dep["targets"] if t[0] in ids
+        }
+        after = dep.get("trigger_after")
+        return found | (triggers(deps[after]) if after is not None else set())
+
+    stops = [d for d in deps if "rag-stop" in triggers(d) and d["cancels"]]
+    assert stops, "the Stop button cancels nothing"
+    cancelled = [deps[i] for d in stops for i in d["cancels"]]
+    from_question = {"rag-question", "rag-send", "rag-chat"}
+    assert len(cancelled) >= 4 and set().union(*(triggers(d) for d in cancelled)) >= from_question
