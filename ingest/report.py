@@ -63,6 +63,30 @@ class IngestReport:
         self.duplicates += other.duplicates
         self.failed += other.failed
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> IngestReport:
+        """The report ``to_json`` wrote (as the running app sends it to the CLI)."""
+
+        def outcomes(key: str) -> list[DocOutcome]:
+            return [
+                DocOutcome(
+                    str(d["doc_id"]),
+                    str(d["source"]),
+                    str(d["title"]),
+                    int(d["chunks"]),
+                    d.get("duplicate_of"),
+                )
+                for d in data.get(key, [])
+            ]
+
+        return cls(
+            outcomes("added"),
+            outcomes("updated"),
+            outcomes("unchanged"),
+            outcomes("duplicates"),
+            [Failure(str(f["source"]), str(f["error"])) for f in data.get("failed", [])],
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "added": [d.to_json() for d in self.added],

@@ -129,6 +129,36 @@ def _library() -> Iterator[Library]:
         raise typer.Exit(1) from e
 
 
+def _through_app(operation: str, payload: dict[str, Any]) -> dict[str, Any] | None:
+    """A write sent to the ``rag serve`` running on this embedded store (``rag.writer``),
+    or None when there is none (or a Chroma server takes every process's writes)."""
+    from core.errors import RagError, UsageError
+    from rag.writer import running_in, send
+
+    settings = _settings()
+    if settings.chroma_url:
+        return None
+    app_ = running_in(settings.home)
+    if app_ is None:
+        return None
+    typer.echo(f"sent to the running app (pid {app_.pid}, port {app_.port})", err=True)
+    try:
+        return send(app_, operation, payload)
+    except UsageError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from e
+    except RagError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(1) from e
+
+
+def _absolute(inputs: list[str]) -> list[str]:
+    """Paths as the app's process finds them (its working folder is not ours)."""
+    from ingest.urlguard import is_url
+
+    return [i if is_url(i) else str(Path(i).expanduser().resolve()) for i in inputs]
+
+
 def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
     sys.stdout.flush()
@@ -146,8 +176,14 @@ def ingest(
     """Add or update documents; unchanged ones cost nothing."""
     from rag.progress import ingest_progress
 
-    with _library() as library, ingest_progress() as progress:
-        report = library.add(inputs, progress, collection=collection)
+    forwarded = _through_app("ingest", {"inputs": _absolute(inputs), "collection": collection})
+    if forwarded is not None:
+        from ingest.report import IngestReport
+
+        report = IngestReport.from_json(forwarded)
+    else:
+        with _library() as library, ingest_progress() as progress:
+            report = library.add(inputs, progress, collection=collection)
     if as_json:
         _print_json(report.to_json())
     else:
@@ -289,10 +325,16 @@ def docs_remove(
     targets: Annotated[list[str], typer.Argument(help="Document ids or sources.")],
 ) -> None:
     """Remove documents (by id or by source) and their passages."""
-    with _library() as library:
-        removed, unknown = library.remove(targets)
-    for record in removed:
-        typer.echo(f"removed {record.doc_id}  {record.title}")
+    forwarded = _through_app("remove", {"targets": list(targets)})
+    if forwarded is not None:
+        done = [(str(d["doc_id"]), str(d["title"])) for d in forwarded["removed"]]
+        unknown = [str(t) for t in forwarded["unknown"]]
+    else:
+        with _library() as library:
+            removed, unknown = library.remove(targets)
+        done = [(r.doc_id, r.title) for r in removed]
+    for doc_id, title in done:
+        typer.echo(f"removed {doc_id}  {title}")
     for target in unknown:
         typer.echo(f"error: {target}: no such document id or source; see `rag docs list`", err=True)
     raise typer.Exit(1 if unknown else 0)
@@ -440,6 +482,10 @@ def serve(
 @app.command()
 def reindex() -> None:
     """Rebuild the keyword index from Chroma."""
+    forwarded = _through_app("reindex", {})
+    if forwarded is not None:
+        typer.echo(f"keyword index rebuilt: {forwarded['passages']} passages")
+        return
     with _library() as library:
         typer.echo(f"keyword index rebuilt: {library.reindex()} passages")
 

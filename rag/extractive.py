@@ -69,6 +69,8 @@ _WORD = re.compile(r"[\w'’-]+")
 _WHERE_NOUNS = frozenset(["location", "place", "whereabouts", "address"])
 _LOCATIVE = (" in", " at", " near", " from", " outside", " inside", " across", " to")
 _CHANGE_BEFORE = (" by", " down", " up", " of")
+# Peoples named after places ("Russians", "Ukrainians", "the Chinese") answer no "where".
+_PEOPLE = re.compile(r"^[A-Z][a-z]+(?:ians|ans|ese)$")
 # "near the town of Avdiivka", "in the Odesa region"'s kin: a place named by its kind.
 _SETTLEMENT_OF = re.compile(
     r"\b(?:in|at|near|from|outside|inside|to|around)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}"
@@ -211,12 +213,15 @@ def rank_candidates(scored: Sequence[Scored], q: Analysis) -> list[Candidate]:
     for s in usable[:TOP_SENTENCES]:
         if s.p < MIN_PROBABILITY:
             break
-        spans = s.sentence.spans
-        fits = [span_fit(span, s.sentence.text, q) for span in spans]
-        near = proximity(s.sentence.text, spans, q)
-        for span, fit, closeness in zip(spans, fits, near, strict=True):
-            if fit > 0:
-                vote(s, span, s.p * fit * closeness)
+        fitting = [
+            (span, fit)
+            for span in s.sentence.spans
+            if (fit := span_fit(span, s.sentence.text, q)) > 0
+        ]
+        # closeness is relative to the closest span that could answer, not to any span
+        near = proximity(s.sentence.text, [span for span, _ in fitting], q)
+        for (span, fit), closeness in zip(fitting, near, strict=True):
+            vote(s, span, s.p * fit * closeness)
     out = []
     for key, passages in votes.items():
         held = tuple(sorted(passages.values(), key=lambda v: -v.weight))
@@ -273,6 +278,8 @@ def span_fit(span: Span, sentence: str, q: Analysis) -> float:
     if q.kind is Kind.DATE:
         return _date_fit(span, q)
     if q.kind is Kind.PLACE:
+        if _PEOPLE.search(span.text):
+            return 0.0  # "appealed to Russians": a people, not a place
         possessive = sentence[span.end : span.end + 2] in ("'s", "’s")  # in Washington's steps
         if (
             (before.endswith(_LOCATIVE) and not possessive)

@@ -7,6 +7,7 @@ named API (/ask, /ingest, /documents) is registered alongside.
 
 from __future__ import annotations
 
+import atexit
 import sys
 import threading
 from dataclasses import dataclass
@@ -17,7 +18,8 @@ import gradio as gr
 from core.errors import RagError
 from rag.library import Library
 from rag.uploads import SUPPORTED
-from ui import files, mcp_door, openai_door
+from rag.writer import RunningApp, announce, withdraw
+from ui import files, internal_door, mcp_door, openai_door
 from ui.api import Api
 from ui.assets import COPY_JS, CSS, PICK_JS, SCRIPT, SCROLL_TO_QUOTE_JS
 from ui.backend import Backend, Preferences
@@ -396,9 +398,34 @@ def serve(
     files.mount(demo.app, library, guard, library.settings.home / "pages")
     if guard:
         guard_login_route(demo.app, guard)
+    announced = _announce(demo, library)
     if block:
-        demo.block_thread()
+        try:
+            demo.block_thread()
+        finally:
+            if announced is not None:
+                withdraw(library.settings.home, announced)
     return demo
+
+
+def _announce(demo: gr.Blocks, library: Library) -> RunningApp | None:
+    """On an embedded store, let the CLI of this RAG_HOME send its writes here
+    (``rag.writer``): one process writes the store."""
+    if library.settings.chroma_url:
+        return None  # a Chroma server is the one writer already
+    announced = announce(library.settings.home, int(demo.server_port or 0))
+    _mount_first(demo.app, internal_door.router(library, announced))
+    atexit.register(withdraw, library.settings.home, announced)
+    return announced
+
+
+def _mount_first(app: Any, router: Any) -> None:
+    """Routes that must come before Gradio's catch-all ones."""
+    before = len(app.router.routes)
+    app.include_router(router)
+    added = app.router.routes[before:]
+    del app.router.routes[before:]
+    app.router.routes[:0] = added
 
 
 def _recover(library: Library) -> None:

@@ -229,6 +229,7 @@ def test_no_passages_means_abstention(answerer: ExtractiveAnswerer) -> None:
         ("Where did Moore speak?", "He followed in Washington's footsteps.", "Washington", 0.1),
         ("Where did Moore speak?", "Moore thanked Kestrel Holdings.", "Kestrel Holdings", 0.0),
         ("Where were they firing?", "They fired near the town of Avdiivka.", "Avdiivka", 1.0),
+        ("Where did Moore speak?", "Moore spoke to Russians who object.", "Russians", 0.0),
         ("Where was it built?", "It was built in the port city of Brenn.", "Brenn", 1.0),
         ("By how much did output fall?", "Output is 780,000 tonnes, down 34 per cent.", "34", 1.0),
         ("By how much did output fall?", "Output is 780,000 tonnes, down 34 per cent.", "780", 0.5),

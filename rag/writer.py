@@ -1,0 +1,133 @@
+"""One writer per embedded store: the CLI sends its writes through a running app.
+
+Embedded Chroma is not safe for two processes: a ``rag ingest`` beside a running
+``rag serve`` on the same ``RAG_HOME`` corrupts what the app reads. So ``rag serve``
+announces itself in ``<RAG_HOME>/serve.json`` (its pid, its port on 127.0.0.1 and a
+random token, readable by the owner only), and the CLI's writes (``ingest``,
+``docs remove``, ``reindex``) go to the app's ``/internal/...`` routes when that app
+answers, and to the store itself otherwise. With a Chroma server (``RAG_CHROMA_URL``)
+every process writes directly: the server is the one writer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from core.errors import RagError, StoreError, UsageError
+
+ANNOUNCEMENT = "serve.json"
+TOKEN_HEADER = "X-Rag-Token"
+# An ingest through the app runs as long as the files take; the CLI waits for it.
+WRITE_TIMEOUT = 3600.0
+
+
+@dataclass(frozen=True)
+class RunningApp:
+    """A ``rag serve`` announced in a ``RAG_HOME``."""
+
+    pid: int
+    port: int
+    token: str
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def announce(home: Path, port: int) -> RunningApp:
+    """Say that this process serves ``home`` on ``port``; returns the announcement."""
+    app = RunningApp(os.getpid(), port, secrets.token_urlsafe(32))
+    path = home / ANNOUNCEMENT
+    tmp = path.with_name(f".{ANNOUNCEMENT}.{app.pid}.tmp")
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump({"pid": app.pid, "port": app.port, "token": app.token}, f)
+        os.replace(tmp, path)
+    except OSError as e:
+        raise StoreError(
+            f"cannot write {path}: {e.strerror}; check that RAG_HOME is writable"
+        ) from e
+    return app
+
+
+def withdraw(home: Path, app: RunningApp) -> None:
+    """Remove the announcement if it is still this app's."""
+    path = home / ANNOUNCEMENT
+    if running_in(home, check=False) == app:
+        path.unlink(missing_ok=True)
+
+
+def running_in(home: Path, check: bool = True) -> RunningApp | None:
+    """The app announced in ``home``, if its process is alive (and, with ``check``,
+    answers on its port); a stale announcement is ignored."""
+    path = home / ANNOUNCEMENT
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        app = RunningApp(int(data["pid"]), int(data["port"]), str(data["token"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not _alive(app.pid):
+        return None
+    if check and not _answers(app):
+        return None
+    return app
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process: alive, though not ours to signal
+    return True
+
+
+def _answers(app: RunningApp) -> bool:
+    import httpx
+
+    try:
+        response = httpx.get(
+            f"{app.url}/internal/ping", headers={TOKEN_HEADER: app.token}, timeout=3.0
+        )
+    except httpx.HTTPError:
+        return False
+    return response.status_code == 200
+
+
+def send(app: RunningApp, operation: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """Ask the running app to do a write; its JSON answer, or the error it gave."""
+    import httpx
+
+    try:
+        response = httpx.post(
+            f"{app.url}/internal/{operation}",
+            json=payload,
+            headers={TOKEN_HEADER: app.token},
+            timeout=WRITE_TIMEOUT,
+        )
+    except httpx.HTTPError as e:
+        raise StoreError(
+            f"the running app (pid {app.pid}, port {app.port}) did not take the {operation}: "
+            f"{e}; try again, or stop `rag serve` and run the command alone"
+        ) from e
+    body = (
+        response.json()
+        if response.headers.get("content-type", "").startswith("application/json")
+        else {}
+    )
+    if response.status_code == 400:
+        raise UsageError(str(body.get("detail", response.text)))
+    if response.status_code != 200:
+        raise RagError(
+            f"the running app refused the {operation} ({response.status_code}): "
+            f"{body.get('detail', response.text)}"
+        )
+    return dict(body)

@@ -1,0 +1,132 @@
+"""One writer per embedded store: the CLI's writes go through a running `rag serve`."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from rag.writer import ANNOUNCEMENT, TOKEN_HEADER, RunningApp, announce, running_in, withdraw
+from tests.conftest import RAG_BIN
+from tests.ui.conftest import free_port
+
+NEW_DOC = """# Tarnby lighthouse reopens
+
+The lighthouse of Tarnby reopened to visitors on 3 May 2025 after a restoration that
+cost 2.4 million crowns and took four years.
+"""
+
+
+def test_an_announcement_is_the_owners_only_and_ignored_once_stale(tmp_path: Path) -> None:
+    app = announce(tmp_path, 5999)
+    path = tmp_path / ANNOUNCEMENT
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert running_in(tmp_path, check=False) == app
+    assert running_in(tmp_path) is None  # nothing answers on that port
+    path.write_text(json.dumps({"pid": 2**22 + 12345, "port": 5999, "token": "x"}))
+    assert running_in(tmp_path, check=False) is None  # its process is gone
+    path.write_text("{not json")
+    assert running_in(tmp_path, check=False) is None
+
+
+def test_withdraw_leaves_another_apps_announcement(tmp_path: Path) -> None:
+    mine = announce(tmp_path, 6001)
+    other = RunningApp(mine.pid, 6002, "another token")
+    (tmp_path / ANNOUNCEMENT).write_text(
+        json.dumps({"pid": other.pid, "port": other.port, "token": other.token})
+    )
+    withdraw(tmp_path, mine)
+    assert (tmp_path / ANNOUNCEMENT).exists()
+    withdraw(tmp_path, other)
+    assert not (tmp_path / ANNOUNCEMENT).exists()
+
+
+def _ask(url: str, question: str) -> dict[str, Any]:
+    from gradio_client import Client
+
+    result: dict[str, Any] = Client(url, verbose=False).predict(question, [], api_name="/ask")
+    return result
+
+
+@pytest.fixture
+def serving(tmp_path: Path, rag_env: Any, run_rag: Any, sample_corpus: Path) -> Any:
+    home = tmp_path / "home"
+    seeded = run_rag(["ingest", str(sample_corpus / "mi6-moore-prague.md")], home)
+    assert seeded.returncode == 0, seeded.stderr
+    port = free_port()
+    server = subprocess.Popen(
+        [str(RAG_BIN), "serve", "--port", str(port)],
+        env=rag_env(home),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 180
+    while running_in(home) is None:
+        assert server.poll() is None, server.stderr.read() if server.stderr else ""
+        assert time.monotonic() < deadline, "rag serve did not announce itself"
+        time.sleep(0.5)
+    yield home, f"http://127.0.0.1:{port}/", server
+    if server.poll() is None:
+        server.send_signal(signal.SIGINT)
+        server.wait(60)
+
+
+@pytest.mark.slow
+def test_cli_writes_go_through_the_running_app(serving: Any, run_rag: Any, tmp_path: Path) -> None:
+    home, url, server = serving
+    doc = tmp_path / "tarnby.md"
+    doc.write_text(NEW_DOC)
+
+    added = run_rag(["ingest", str(doc), "--json"], home)
+    assert added.returncode == 0, added.stderr
+    assert "sent to the running app" in added.stderr
+    (record,) = json.loads(added.stdout)["added"]
+    start = time.monotonic()
+    answer = _ask(url, "How much did the restoration of the Tarnby lighthouse cost?")
+    assert time.monotonic() - start < 2 + 5  # answered at once (gradio_client's own start-up)
+    assert "2.4 million crowns" in answer["answer"]
+    assert {c["doc_id"] for c in answer["citations"]} == {record["doc_id"]}
+
+    still = _ask(url, "Where did Richard Moore speak?")
+    assert not still["abstained"] and "Prague" in still["answer"]
+
+    again = run_rag(["ingest", str(doc), "--json"], home)
+    assert [d["doc_id"] for d in json.loads(again.stdout)["unchanged"]] == [record["doc_id"]]
+
+    removed = run_rag(["docs", "remove", record["doc_id"]], home)
+    assert removed.returncode == 0 and f"removed {record['doc_id']}" in removed.stdout
+    gone = _ask(url, "How much did the restoration of the Tarnby lighthouse cost?")
+    assert record["doc_id"] not in {c["doc_id"] for c in gone["citations"]}
+
+    unknown = run_rag(["docs", "remove", "no-such-doc"], home)
+    assert unknown.returncode == 1 and "no such document" in unknown.stderr
+    reindexed = run_rag(["reindex"], home)
+    assert reindexed.returncode == 0 and "keyword index rebuilt" in reindexed.stdout
+
+    server.send_signal(signal.SIGINT)
+    server.wait(60)
+    assert not (home / ANNOUNCEMENT).exists()
+    alone = run_rag(["docs", "list", "--json"], home)  # the store is whole afterwards
+    assert [d["title"][:9] for d in json.loads(alone.stdout)] == ["MI6 chief"]
+
+
+@pytest.mark.slow
+def test_the_internal_door_answers_only_its_token(serving: Any) -> None:
+    home, _url, _server = serving
+    app = running_in(home)
+    assert app is not None
+    ping = f"{app.url}/internal/ping"
+    assert httpx.get(ping, headers={TOKEN_HEADER: app.token}).status_code == 200
+    assert httpx.get(ping, headers={TOKEN_HEADER: "guess"}).status_code == 404
+    assert httpx.get(ping).status_code == 404
+    wrong = httpx.post(f"{app.url}/internal/ingest", json={"inputs": ["/etc/passwd"]})
+    assert wrong.status_code == 404
+    assert os.stat(home / ANNOUNCEMENT).st_mode & 0o077 == 0
