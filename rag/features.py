@@ -119,7 +119,7 @@ def sentences_of(results: Sequence[Result]) -> list[tuple[int, Result, int, int,
     out = []
     seen: set[tuple[str, int, int]] = set()
     for rank, r in enumerate(results):
-        for s, e in split_sentences(r.passage.text):
+        for s, e in whole_quotes(r.passage.text, split_sentences(r.passage.text)):
             text = r.passage.text[s:e]
             key = (r.passage.doc_id, r.passage.start + s, r.passage.start + e)
             stripped = text.strip().lstrip("#").strip()
@@ -127,6 +127,33 @@ def sentences_of(results: Sequence[Result]) -> list[tuple[int, Result, int, int,
                 continue
             seen.add(key)
             out.append((rank, r, key[1], key[2], text))
+    return out
+
+
+# A quotation of several sentences stays one candidate, with its attribution: "“Contact
+# us. Perhaps ... We want to,” the agency said" is one statement of the agency's.
+MAX_QUOTE_CHARS = 600
+
+
+def whole_quotes(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` with the sentences of one open quotation (“ ... ”) joined, when the
+    quotation closes within ``MAX_QUOTE_CHARS``."""
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(spans):
+        start, end = spans[i]
+        j = i
+        while (
+            text.count("“", start, end) > text.count("”", start, end)
+            and j + 1 < len(spans)
+            and spans[j + 1][1] - start <= MAX_QUOTE_CHARS
+        ):
+            j += 1
+            end = spans[j][1]
+        if text.count("“", start, end) > text.count("”", start, end):
+            j, end = i, spans[i][1]  # never closed nearby: the sentences stay apart
+        out.append((start, end))
+        i = j + 1
     return out
 
 

@@ -92,3 +92,22 @@ def test_a_yearless_sentence_in_a_document_of_another_year_conflicts_softly() ->
     assert _feature(question, text, "time_conflict", date="2022-11-28") == [0.0]
     assert _feature(question, text, "time_match", date="2022-11-28") == [0.5]
     assert _feature(question, text, "time_conflict", date=None) == [0.0]
+
+
+def test_a_quotation_of_several_sentences_is_one_candidate() -> None:
+    from core.sentences import split_sentences
+    from rag.features import MAX_QUOTE_CHARS, whole_quotes
+
+    text = (
+        "Offers to spy hold risks. “Contact us. Perhaps nobody listens. We want to,” the "
+        "agency said in the clip. “This quote is never closed. Next sentence."
+    )
+    pieces = [text[s:e] for s, e in whole_quotes(text, split_sentences(text))]
+    assert pieces == [
+        "Offers to spy hold risks.",
+        "“Contact us. Perhaps nobody listens. We want to,” the agency said in the clip.",
+        "“This quote is never closed.",
+        "Next sentence.",
+    ]
+    long = "“" + " ".join(["A sentence of words here."] * 40) + "” he said."
+    assert len(whole_quotes(long, split_sentences(long))) > 1 and len(long) > MAX_QUOTE_CHARS
