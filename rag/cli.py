@@ -480,6 +480,24 @@ def serve(
 
 
 @app.command()
+def prepare() -> None:
+    """Prepare the embedding model once (the ONNX export, ~30 s); the first ingest or
+    question does it otherwise. scripts/setup runs it after installing."""
+    from core.errors import RagError
+    from rag.services import Services
+
+    settings = _settings()
+    try:
+        embedder = Services(settings).embedder
+        embedder.embed(["ready"])
+    except RagError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(1) from e
+    where = settings.models_path if settings.embedder != "torch" else "sentence-transformers"
+    typer.echo(f"embedding model ready: {embedder.name} ({where})")
+
+
+@app.command()
 def reindex() -> None:
     """Rebuild the keyword index from Chroma."""
     forwarded = _through_app("reindex", {})

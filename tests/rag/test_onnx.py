@@ -89,3 +89,17 @@ def test_an_unwritable_model_cache_says_which_setting_to_change(tmp_path) -> Non
     blocker.write_text("a file where the cache folder should be")
     with pytest.raises(ModelError, match="set RAG_MODEL_CACHE to a writable folder"):
         cached_model(blocker / "models", packaged_model_path(), "int8")
+
+
+def test_rag_prepare_makes_the_export_ahead_of_use(model_cache, tmp_path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from rag.cli import app
+
+    monkeypatch.setenv("RAG_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("RAG_EMBEDDER", "onnx")
+    monkeypatch.setenv("RAG_MODEL_CACHE", str(model_cache))
+    result = CliRunner().invoke(app, ["prepare"])
+    assert result.exit_code == 0, result.output
+    assert "embedding model ready: all-MiniLM-L6-v2+onnx-int8" in result.output
+    assert list(model_cache.glob("*-int8.onnx"))
