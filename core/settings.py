@@ -128,6 +128,13 @@ class Settings(BaseSettings):
         default=None,
         description="Logins for `rag serve` as user:password[,user2:password2]; unset: no login.",
     )
+    conversations_file: Path | None = Field(
+        default=None,
+        description=(
+            "The SQLite file of saved conversations (each user's own); unset: "
+            "<home>/conversations.sqlite3."
+        ),
+    )
     users_file: Path | None = Field(
         default=None,
         description=(
@@ -245,6 +252,10 @@ class Settings(BaseSettings):
     @property
     def uploads_path(self) -> Path:
         return self.home / "uploads"
+
+    @property
+    def conversations_path(self) -> Path:
+        return self.conversations_file or self.home / "conversations.sqlite3"
 
     @property
     def users_path(self) -> Path:

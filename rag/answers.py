@@ -57,6 +57,9 @@ class Citation:
         }
 
 
+CITATION_FIELDS = tuple(Citation.__dataclass_fields__)
+
+
 @dataclass(frozen=True)
 class AnswerSpan:
     """The exact answer of a factoid question: ``document[start:end] == text``, inside
@@ -97,6 +100,24 @@ class Answer:
         )
         out["standalone_question"] = self.standalone_question or self.question
         return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Answer:
+        """The answer ``to_json`` wrote (a saved conversation read back)."""
+        span = data.get("answer_span")
+        return cls(
+            question=str(data["question"]),
+            text=str(data["answer"]),
+            abstained=bool(data.get("abstained")),
+            citations=tuple(
+                Citation(**{k: c.get(k) for k in CITATION_FIELDS if k in c})
+                for c in data.get("citations", [])
+            ),
+            related=tuple(Result.from_json(r) for r in data.get("related", [])),
+            standalone_question=data.get("standalone_question"),
+            confidence=float(data.get("confidence", 0.0)),
+            answer_span=AnswerSpan(**span) if span else None,
+        )
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,8 @@ users_app = typer.Typer(
 app.add_typer(users_app, name="users")
 feedback_app = typer.Typer(help="Thumbs up or down given in the chat window.", no_args_is_help=True)
 app.add_typer(feedback_app, name="feedback")
+conversations_app = typer.Typer(help="The chat window's saved conversations.", no_args_is_help=True)
+app.add_typer(conversations_app, name="conversations")
 collections_app = typer.Typer(help="The collections documents are kept in.", no_args_is_help=True)
 app.add_typer(collections_app, name="collections")
 
@@ -444,6 +446,36 @@ def collections_list(as_json: JsonFlag = False) -> None:
         typer.echo(
             f"{row['name']:<24} {row['documents']:>7} documents {row['passages']:>9} passages"
         )
+
+
+UserOption = Annotated[
+    str, typer.Option("--user", help="Whose conversations (the window's login; local without).")
+]
+
+
+@conversations_app.command("list")
+def conversations_list(user: UserOption = "local", as_json: JsonFlag = False) -> None:
+    """A user's saved conversations, the last changed first."""
+    with _library() as library:
+        listed = library.saved.of_user(user)
+    if as_json:
+        _print_json([c.to_json() for c in listed])
+        return
+    for c in listed:
+        typer.echo(f"{c.id}  {c.updated[:19]}  {c.turns:>3} turns  {c.title}")
+    if not listed:
+        typer.echo(f"no saved conversations for {user}")
+
+
+@conversations_app.command("export")
+def conversations_export(
+    conversation: Annotated[str, typer.Argument(help="The id `rag conversations list` shows.")],
+    user: UserOption = "local",
+) -> None:
+    """A saved conversation as Markdown, with its citations."""
+    with _library() as library:
+        text = library.saved.markdown(user, conversation)
+    typer.echo(text)
 
 
 @feedback_app.command("export")

@@ -32,6 +32,7 @@ from rag.conversation import check_history, rewrite_followup
 from rag.feedback import FeedbackLog, Rating
 from rag.modes import MODES
 from rag.retrieval import HybridRetriever, Result, SearchFilter
+from rag.saved import SavedConversations
 from rag.services import Services
 from rag.users import UserDirectory, parse_logins
 from vectorstore.chroma import ChromaStore
@@ -81,6 +82,11 @@ class Library:
     def users(self) -> UserDirectory:
         """The logins of ``RAG_AUTH`` and of the users file."""
         return UserDirectory(self.settings.users_path, parse_logins(self.settings.auth))
+
+    @cached_property
+    def saved(self) -> SavedConversations:
+        """Each user's saved conversations (the chat window's list)."""
+        return SavedConversations(self.settings.conversations_path)
 
     @cached_property
     def feedback(self) -> FeedbackLog:

@@ -75,6 +75,25 @@ class Result:
     score: float
     signals: dict[str, float] = field(default_factory=dict)
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Result:
+        """A result as ``to_json`` wrote it: the passage and what the JSON keeps of its
+        document (a saved conversation read back)."""
+        doc_id, start = str(data["doc_id"]), int(data["start"])
+        passage = Passage(f"{doc_id}:{start}", doc_id, str(data["text"]), start, int(data["end"]))
+        record = DocumentRecord(
+            doc_id=doc_id,
+            source=str(data.get("source", "")),
+            title=str(data.get("title", "")),
+            kind="",
+            content_hash="",
+            fingerprint="",
+            chunks=0,
+            state=STATE_COMPLETE,
+            ingested_at="",
+        )
+        return cls(passage, record, float(data.get("score", 0.0)))
+
     def to_json(self) -> dict[str, Any]:
         p = self.passage
         return {

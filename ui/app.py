@@ -61,6 +61,13 @@ class ChatTab:
     comment_row: gr.Row
     comment: gr.Textbox
     send_comment: gr.Button
+    saved: gr.Dropdown
+    new: gr.Button
+    title: gr.Textbox
+    rename: gr.Button
+    delete: gr.Button
+    export: gr.Button
+    exported: gr.File
 
 
 @dataclass
@@ -91,6 +98,24 @@ class SettingsTab:
 def _chat_tab() -> ChatTab:
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=420):
+            with gr.Row(elem_id="rag-conversations"):
+                saved = gr.Dropdown(
+                    choices=[],
+                    value=None,
+                    label="Saved conversations",
+                    scale=4,
+                    elem_id="rag-saved",
+                )
+                new = gr.Button("New", size="sm", scale=0, elem_id="rag-new")
+                title = gr.Textbox(
+                    placeholder="New title", show_label=False, scale=2, elem_id="rag-title"
+                )
+                rename = gr.Button("Rename", size="sm", scale=0, elem_id="rag-rename")
+                delete = gr.Button("Delete", size="sm", scale=0, elem_id="rag-delete")
+                export = gr.Button("Export", size="sm", scale=0, elem_id="rag-export")
+            exported = gr.File(
+                label="Conversation as Markdown", visible=False, elem_id="rag-exported"
+            )
             with gr.Row(visible=False) as scope_row:
                 scope_text = gr.HTML()
                 scope_clear = gr.Button("Use all documents", size="sm", scale=0)
@@ -138,6 +163,7 @@ def _chat_tab() -> ChatTab:
     return ChatTab(
         chatbot, question, send, stop, copy, clear, copied, scope_row, scope_text, scope_clear,
         sources, whole, document, pick, picked, comment_row, comment, send_comment,
+        saved, new, title, rename, delete, export, exported,
     )  # fmt: skip
 
 
@@ -220,7 +246,8 @@ def build_app(backend: Backend) -> gr.Blocks:
                 docs = _docs_tab(backend.settings.max_file_mb)
             with gr.Tab("Settings", id="settings"):
                 prefs = _settings_tab(backend)
-        _wire_chat(chat, chat_handlers, answers, restrict, current, prefs)
+        conversation = _wire_chat(chat, chat_handlers, answers, restrict, current, prefs)
+        demo.load(chat_handlers.conversations, conversation, chat.saved, **PRIVATE)
         _wire_docs(docs, chat, library, restrict, tabs)
         _wire_settings(demo, prefs, backend.default_preferences())
         demo.load(library.refresh, docs.query, [docs.table, docs.selected], **PRIVATE)
@@ -235,7 +262,8 @@ def _wire_chat(
     restrict: gr.State,
     current: gr.State,
     prefs: SettingsTab,
-) -> None:
+) -> gr.State:
+    """Wires the chat tab; returns the state holding the saved conversation's id."""
     ask: dict[str, Any] = {
         "fn": handlers.respond,
         "inputs": [chat.question, answers, restrict, prefs.mode, prefs.passages],
@@ -257,6 +285,29 @@ def _wire_chat(
             }
         ),
     ]
+    conversation = gr.State(None)
+    for event in asked:
+        event.then(
+            handlers.save_conversation,
+            [answers, conversation],
+            [conversation, chat.saved],
+            **PRIVATE,
+        )
+    view = [chat.chatbot, answers, chat.sources, current, chat.document]
+    chat.saved.input(handlers.open_conversation, chat.saved, [*view, conversation], **PRIVATE)
+    chat.new.click(handlers.clear, None, view, **PRIVATE).then(
+        lambda: (None, gr.update(value=None)), None, [conversation, chat.saved], **PRIVATE
+    )
+    chat.rename.click(
+        handlers.rename_conversation,
+        [conversation, chat.title],
+        [chat.saved, chat.title],
+        **PRIVATE,
+    )
+    chat.delete.click(
+        handlers.delete_conversation, conversation, [*view, conversation, chat.saved], **PRIVATE
+    )
+    chat.export.click(handlers.export_conversation, conversation, chat.exported, **PRIVATE)
     # Stop cancels the running answer on the server (the generator is closed, and with it
     # an LLM's stream), not only in the browser; what was answered before stays.
     chat.stop.click(None, None, None, cancels=asked, **PRIVATE)
@@ -277,11 +328,14 @@ def _wire_chat(
     chat.send_comment.click(**comment)
     chat.comment.submit(**comment)
     clear_outputs = [chat.chatbot, answers, chat.sources, current, chat.document]
-    chat.clear.click(handlers.clear, None, clear_outputs, **PRIVATE)
-    chat.chatbot.clear(handlers.clear, None, clear_outputs, **PRIVATE)
+    for cleared in (chat.clear.click, chat.chatbot.clear):
+        cleared(handlers.clear, None, clear_outputs, **PRIVATE).then(
+            lambda: (None, gr.update(value=None)), None, [conversation, chat.saved], **PRIVATE
+        )
     chat.copy.click(copy_text, answers, chat.copied, **PRIVATE).then(
         None, chat.copied, None, js=COPY_JS, **PRIVATE
     )
+    return conversation
 
 
 def _example(event: gr.SelectData) -> str:

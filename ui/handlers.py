@@ -8,8 +8,10 @@ back from the browser.
 from __future__ import annotations
 
 import re
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -17,6 +19,7 @@ import gradio as gr
 from core.errors import RagError
 from rag.access import Principal
 from rag.answers import Answer, Turn
+from rag.saved import title_of
 from ui.backend import Backend
 from ui.render import (
     Passage,
@@ -241,6 +244,95 @@ class ChatHandlers:
             raise gr.Error(str(e)) from e
         gr.Info("Thanks: your comment is kept with the rating.")
         return None, gr.update(visible=False), ""
+
+    # --- saved conversations ---------------------------------------------------------
+
+    def conversations(self, current: str | None, request: gr.Request | None = None) -> Any:
+        """The user's saved conversations as the list's choices, ``current`` selected."""
+        try:
+            user = self.backend.user(request)
+            listed = self.backend.library.saved.of_user(user.name)
+        except RagError as e:
+            raise gr.Error(str(e)) from e
+        choices = [(f"{c.title} · {c.updated[:10]}", c.id) for c in listed]
+        known = {c.id for c in listed}
+        return gr.update(choices=choices, value=current if current in known else None)
+
+    def save_conversation(
+        self, answers: list[Answer], current: str | None, request: gr.Request | None = None
+    ) -> tuple[Any, ...]:
+        """After each answer: the conversation is saved (started, titled by its first
+        question, on its first answer). Outputs: the conversation id, the list."""
+        if not answers:
+            return current, gr.skip()
+        try:
+            user = self.backend.user(request)
+            saved = self.backend.library.saved
+            if current is None:
+                current = saved.create(user.name, title_of(answers[0].question)).id
+            saved.save(user.name, current, answers)
+        except RagError as e:
+            raise gr.Error(str(e)) from e
+        return current, self.conversations(current, request)
+
+    def open_conversation(
+        self, chosen: str | None, request: gr.Request | None = None
+    ) -> tuple[Any, ...]:
+        """A conversation picked from the list, back in the chat. Outputs: chatbot,
+        answers, sources panel, current passage, document view, conversation id."""
+        if not chosen:
+            return (*self.clear(), None)
+        try:
+            user = self.backend.user(request)
+            answers = self.backend.library.saved.answers(user.name, chosen)
+        except RagError as e:
+            raise gr.Error(str(e)) from e
+        current = first_passage(answers[-1]) if answers else None
+        hidden = gr.update(value="", visible=False)
+        return messages_of(answers), answers, sources_html(current), current, hidden, chosen
+
+    def rename_conversation(
+        self, current: str | None, title: str, request: gr.Request | None = None
+    ) -> tuple[Any, ...]:
+        """Outputs: the list, the title box."""
+        if not current:
+            raise gr.Error("ask a question first: there is no conversation to rename yet")
+        try:
+            user = self.backend.user(request)
+            self.backend.library.saved.rename(user.name, current, title)
+        except RagError as e:
+            raise gr.Error(str(e)) from e
+        return self.conversations(current, request), ""
+
+    def delete_conversation(
+        self, current: str | None, request: gr.Request | None = None
+    ) -> tuple[Any, ...]:
+        """Outputs: chatbot, answers, sources, current passage, document view,
+        conversation id, the list."""
+        if current:
+            try:
+                user = self.backend.user(request)
+                self.backend.library.saved.delete(user.name, current)
+            except RagError as e:
+                raise gr.Error(str(e)) from e
+        return (*self.clear(), None, self.conversations(None, request))
+
+    def export_conversation(self, current: str | None, request: gr.Request | None = None) -> Any:
+        """The conversation as a Markdown file with its citations, to download."""
+        if not current:
+            raise gr.Error("ask a question first: there is no conversation to export yet")
+        try:
+            user = self.backend.user(request)
+            saved = self.backend.library.saved
+            text = saved.markdown(user.name, current)
+            title = saved.get(user.name, current).title
+        except RagError as e:
+            raise gr.Error(str(e)) from e
+        folder = Path(tempfile.mkdtemp(prefix="rag-export-"))
+        name = re.sub(r"[^\w-]+", "-", title).strip("-")[:60] or "conversation"
+        path = folder / f"{name}.md"
+        path.write_text(text, encoding="utf-8")
+        return gr.update(value=str(path), visible=True)
 
     def clear(self) -> tuple[Any, ...]:
         """Outputs: chatbot, answers, sources panel, current passage, document view."""

@@ -49,3 +49,23 @@ def test_no_ratings_says_how_to_give_them(tmp_path: Path, monkeypatch: pytest.Mo
     result = CliRunner().invoke(app, ["feedback", "export"])
     assert result.exit_code == 0 and "no ratings yet" in result.output
     assert CliRunner().invoke(app, ["feedback", "export", "--json"]).output == ""
+
+
+def test_conversations_list_and_export(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rag.saved import SavedConversations
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("RAG_HOME", str(home))
+    saved = SavedConversations(home / "conversations.sqlite3")
+    mine = saved.create("alice", "Moore in Prague")
+    saved.save("alice", mine.id, [Answer("Where?", "Prague. [1]", False)])
+    listed = CliRunner().invoke(app, ["conversations", "list", "--user", "alice", "--json"])
+    assert [c["title"] for c in json.loads(listed.output)] == ["Moore in Prague"]
+    assert (
+        "no saved conversations for bob"
+        in CliRunner().invoke(app, ["conversations", "list", "--user", "bob"]).output
+    )
+    exported = CliRunner().invoke(app, ["conversations", "export", mine.id, "--user", "alice"])
+    assert exported.exit_code == 0 and exported.output.startswith("# Moore in Prague")
+    other = CliRunner().invoke(app, ["conversations", "export", mine.id, "--user", "bob"])
+    assert other.exit_code == 2 and "no conversation" in other.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -289,3 +290,50 @@ def test_stop_cancels_every_way_of_asking(live_app: LiveApp) -> None:
     cancelled = [deps[i] for d in stops for i in d["cancels"]]
     from_question = {"rag-question", "rag-send", "rag-chat"}
     assert len(cancelled) >= 4 and set().union(*(triggers(d) for d in cancelled)) >= from_question
+
+
+def test_a_conversation_is_saved_reopened_renamed_exported_and_deleted(
+    page: Any, live_app: LiveApp
+) -> None:
+    from playwright.sync_api import expect
+
+    ask(page, "Where did Richard Moore speak?")
+    saved = live_app.library.saved
+    for _ in range(50):
+        if saved.of_user("local"):
+            break
+        page.wait_for_timeout(200)
+    (conversation,) = [c for c in saved.of_user("local") if c.title.startswith("Where did")]
+    assert conversation.turns == 1
+
+    page.reload()
+    page.wait_for_selector("#rag-question textarea", timeout=TIMEOUT)
+    expect(page.locator(FINISHED)).to_have_count(0)
+    page.click("#rag-saved input")
+    page.get_by_role("option", name=re.compile("Where did Richard Moore speak")).click()
+    expect(page.locator(FINISHED)).to_have_count(1, timeout=TIMEOUT)
+    expect(page.locator("#rag-chat")).to_contain_text("Prague")
+
+    page.fill("#rag-title textarea, #rag-title input", "Moore in Prague")
+    page.click("#rag-rename")
+    for _ in range(50):
+        if saved.get("local", conversation.id).title == "Moore in Prague":
+            break
+        page.wait_for_timeout(200)
+    assert saved.get("local", conversation.id).title == "Moore in Prague"
+
+    page.click("#rag-export")
+    link = page.locator("#rag-exported a").first
+    expect(link).to_be_visible(timeout=TIMEOUT)
+    with page.expect_download() as download:
+        link.click()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert text.startswith("# Moore in Prague") and "[1]" in text
+
+    page.click("#rag-delete")
+    expect(page.locator(FINISHED)).to_have_count(0, timeout=TIMEOUT)
+    for _ in range(50):
+        if not [c for c in saved.of_user("local") if c.id == conversation.id]:
+            break
+        page.wait_for_timeout(200)
+    assert conversation.id not in {c.id for c in saved.of_user("local")}
