@@ -117,12 +117,12 @@ def _settings() -> Settings:
 
 
 @contextmanager
-def _library() -> Iterator[Library]:
+def _exit_codes() -> Iterator[None]:
+    """Our errors as the CLI's exit codes: 2 for usage, 1 for everything else."""
     from core.errors import RagError, UsageError
-    from rag.library import Library
 
     try:
-        yield Library(_settings())
+        yield
     except UsageError as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from e
@@ -131,10 +131,17 @@ def _library() -> Iterator[Library]:
         raise typer.Exit(1) from e
 
 
+@contextmanager
+def _library() -> Iterator[Library]:
+    from rag.library import Library
+
+    with _exit_codes():
+        yield Library(_settings())
+
+
 def _through_app(operation: str, payload: dict[str, Any]) -> dict[str, Any] | None:
     """A write sent to the ``rag serve`` running on this embedded store (``rag.writer``),
     or None when there is none (or a Chroma server takes every process's writes)."""
-    from core.errors import RagError, UsageError
     from rag.writer import running_in, send
 
     settings = _settings()
@@ -144,14 +151,9 @@ def _through_app(operation: str, payload: dict[str, Any]) -> dict[str, Any] | No
     if app_ is None:
         return None
     typer.echo(f"sent to the running app (pid {app_.pid}, port {app_.port})", err=True)
-    try:
+    with _exit_codes():
         return send(app_, operation, payload)
-    except UsageError as e:
-        typer.echo(f"error: {e}", err=True)
-        raise typer.Exit(2) from e
-    except RagError as e:
-        typer.echo(f"error: {e}", err=True)
-        raise typer.Exit(1) from e
+    return None  # not reached: _exit_codes exits on any error
 
 
 def _absolute(inputs: list[str]) -> list[str]:
@@ -515,16 +517,12 @@ def serve(
 def prepare() -> None:
     """Prepare the embedding model once (the ONNX export, ~30 s); the first ingest or
     question does it otherwise. scripts/setup runs it after installing."""
-    from core.errors import RagError
     from rag.services import Services
 
     settings = _settings()
-    try:
+    with _exit_codes():
         embedder = Services(settings).embedder
         embedder.embed(["ready"])
-    except RagError as e:
-        typer.echo(f"error: {e}", err=True)
-        raise typer.Exit(1) from e
     where = settings.models_path if settings.embedder != "torch" else "sentence-transformers"
     typer.echo(f"embedding model ready: {embedder.name} ({where})")
 
