@@ -9,31 +9,13 @@ from pathlib import Path
 import pytest
 
 from core.errors import UsageError
-from rag.answers import Answer, AnswerSpan, Citation, Turn
+from rag.answers import Turn
 from rag.conversation import turns_from_messages
 from rag.feedback import MAX_COMMENT_CHARS, FeedbackLog
+from tests.rag.results import PRAGUE_ANSWER, PRAGUE_CITATION
 
-CITATION = Citation(
-    n=1,
-    doc_id="mi6",
-    source="/corpus/mi6.md",
-    title="MI6 chief",
-    text="Moore spoke at the British embassy in Prague.",
-    start=0,
-    end=45,
-    quote="Moore spoke at the British embassy in Prague.",
-    quote_start=0,
-    quote_end=45,
-)
-ANSWER = Answer(
-    "Where did he speak?",
-    "Prague: Moore spoke at the British embassy in Prague. [1]",
-    False,
-    (CITATION,),
-    standalone_question="Where did Moore speak?",
-    confidence=0.7,
-    answer_span=AnswerSpan("Prague", 1, 38, 44),
-)
+CITATION = PRAGUE_CITATION
+ANSWER = PRAGUE_ANSWER
 HISTORY = [Turn("Who is the head of MI6?", "Richard Moore: ... [1]")]
 
 
@@ -85,7 +67,7 @@ def test_the_export_is_a_question_file_with_the_judgement(tmp_path: Path) -> Non
     log = FeedbackLog(tmp_path / "feedback.jsonl")
     log.rate("alice", ANSWER, HISTORY, "down", "wrong place")
     (line,) = [r.to_eval() for r in log.ratings()]
-    assert line["text"] == "Where did he speak?" and line["vote"] == "down"
+    assert line["text"] == "Where did Moore speak?" and line["vote"] == "down"
     turns = turns_from_messages(json.loads(json.dumps(line["history"])))
     assert [t.question for t in turns] == ["Who is the head of MI6?"]
     assert line["citations"][0]["quote"] == CITATION.quote

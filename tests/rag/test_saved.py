@@ -8,31 +8,12 @@ from pathlib import Path
 import pytest
 
 from core.errors import UsageError
-from rag.answers import Answer, AnswerSpan, Citation
+from rag.answers import Answer
 from rag.saved import MAX_TITLE_CHARS, SavedConversations, title_of
+from tests.rag.results import PRAGUE_ANSWER, PRAGUE_CITATION
 
-CITATION = Citation(
-    n=1,
-    doc_id="mi6",
-    source="/corpus/mi6.md",
-    title="MI6 chief",
-    text="Moore spoke at the British embassy in Prague.",
-    start=0,
-    end=45,
-    quote="Moore spoke at the British embassy in Prague.",
-    quote_start=0,
-    quote_end=45,
-    page=2,
-)
-FIRST = Answer(
-    "Where did Moore speak?",
-    "Prague: Moore spoke at the British embassy in Prague. [1]",
-    False,
-    (CITATION,),
-    standalone_question="Where did Moore speak?",
-    confidence=0.71,
-    answer_span=AnswerSpan("Prague", 1, 38, 44),
-)
+CITATION = PRAGUE_CITATION
+FIRST = PRAGUE_ANSWER
 SECOND = Answer("When?", "The documents don't say that.", True, standalone_question="When (Moore)?")
 
 
