@@ -103,3 +103,24 @@ def test_rag_prepare_makes_the_export_ahead_of_use(model_cache, tmp_path, monkey
     assert result.exit_code == 0, result.output
     assert "embedding model ready: all-MiniLM-L6-v2+onnx-int8" in result.output
     assert list(model_cache.glob("*-int8.onnx"))
+
+
+def test_a_new_embedder_re_embeds_documents_at_their_next_ingest(
+    model_cache, embedder, tmp_path, sample_corpus
+) -> None:
+    from rag.library import Library
+    from rag.services import Services
+
+    doc = str(sample_corpus / "mi6-moore-prague.md")
+    home = tmp_path / "home"
+    torch_services = Services(Settings(home=home, embedder="torch"))
+    torch_services.__dict__["embedder"] = embedder  # the session's reference model
+    first = Library(torch_services.settings, torch_services).add([doc])
+    assert len(first.added) == 1
+
+    onnx = Library(Settings(home=home, embedder="onnx", model_cache=model_cache))
+    again = onnx.add([doc])
+    assert len(again.updated) == 1 and not again.unchanged  # the recipe names the model
+    (result,) = onnx.search("Where did Moore speak?", k=1)
+    assert result.passage.metadata["version"] == result.document.fingerprint
+    assert len(onnx.add([doc]).unchanged) == 1  # and then costs nothing
