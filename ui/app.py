@@ -21,7 +21,7 @@ from rag.uploads import SUPPORTED
 from rag.writer import RunningApp, announce, withdraw
 from ui import files, internal_door, mcp_door, openai_door
 from ui.api import Api
-from ui.assets import COPY_JS, CSS, PICK_JS, SCRIPT, SCROLL_TO_QUOTE_JS
+from ui.assets import COPY_JS, CSS, PICK_JS, SCRIPT, SCROLL_TO_QUOTE_JS, THEME_JS
 from ui.backend import Backend, Preferences
 from ui.handlers import SOURCES_HINT, ChatHandlers, copy_text
 from ui.library import LibraryHandlers
@@ -235,7 +235,12 @@ def build_app(backend: Backend) -> gr.Blocks:
     chat_handlers = ChatHandlers(backend)
     library = LibraryHandlers(backend)
     with gr.Blocks(title=TITLE, fill_width=True) as demo:
-        gr.Markdown(f"## {TITLE}\nAnswers come only from your documents, with citations.")
+        with gr.Row():
+            gr.Markdown(f"## {TITLE}\nAnswers come only from your documents, with citations.")
+            theme = gr.Button(
+                "Light / dark", size="sm", scale=0, elem_id="rag-theme", min_width=120
+            )
+        theme.click(None, js=THEME_JS, **PRIVATE)
         answers = gr.State([])
         restrict = gr.State([])
         current = gr.State(None)

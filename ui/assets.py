@@ -20,7 +20,32 @@ SCRIPT = """
     link.classList.add("rag-active");
     const button = document.querySelector("#rag-pick button, button#rag-pick");
     if (button) { button.click(); }
+    if (window.matchMedia("(max-width: 768px)").matches) {
+      // on a phone the Sources sit below the chat: bring the passage into view
+      setTimeout(() => {
+        const panel = document.getElementById("rag-sources");
+        if (panel) { panel.scrollIntoView({block: "start", behavior: "smooth"}); }
+      }, 300);
+    }
   }, true);
+  // Screen readers announce a citation by what it opens (the chat's sanitiser keeps
+  // the title but not aria-label, so the label is set here).
+  const label = () => document.querySelectorAll("a.rag-cite:not([aria-label])").forEach((a) => {
+    const n = (a.textContent || "").replace(/[\\[\\]]/g, "");
+    a.setAttribute("aria-label", `Show source ${n}: ${a.getAttribute("title") || ""}`);
+  });
+  new MutationObserver(label).observe(document.body, {childList: true, subtree: true});
+  // The theme the reader chose last (the toggle), else the system's.
+  const chosen = localStorage.getItem("rag-theme");
+  if (chosen === "dark") { document.body.classList.add("dark"); }
+  if (chosen === "light") { document.body.classList.remove("dark"); }
+}
+"""
+
+THEME_JS = """
+() => {
+  const dark = document.body.classList.toggle("dark");
+  localStorage.setItem("rag-theme", dark ? "dark" : "light");
 }
 """
 
@@ -39,7 +64,16 @@ SCROLL_TO_QUOTE_JS = """
 
 COPY_JS = """
 (text) => {
-  if (text && navigator.clipboard) { navigator.clipboard.writeText(text).catch(() => {}); }
+  const button = document.querySelector("#rag-copy");
+  const say = (label) => {
+    if (!button) { return; }
+    button.textContent = label;
+    setTimeout(() => { button.textContent = "Copy answer"; }, 1500);
+  };
+  if (!text) { say("Nothing to copy yet"); return text; }
+  if (navigator.clipboard) {
+    navigator.clipboard.writeText(text).then(() => say("Copied ✓"), () => say("Copy failed"));
+  }
   return text;
 }
 """

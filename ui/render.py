@@ -89,6 +89,7 @@ def text_html(text: str) -> str:
 def _marker_link(turn: int, n: int, title: str) -> str:
     return (
         f'<a class="rag-cite" href="#rag-cite-{turn}-{n}" title="{escape(title)}" '
+        f'role="button" '
         f'data-turn="{turn}" data-n="{n}">[{n}]</a>'
     )
 

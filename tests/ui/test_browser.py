@@ -337,3 +337,46 @@ def test_a_conversation_is_saved_reopened_renamed_exported_and_deleted(
             break
         page.wait_for_timeout(200)
     assert conversation.id not in {c.id for c in saved.of_user("local")}
+
+
+def test_theme_toggle_is_kept_across_a_reload(page: Any) -> None:
+    dark_before = page.evaluate("document.body.classList.contains('dark')")
+    page.click("#rag-theme")
+    assert page.evaluate("document.body.classList.contains('dark')") is (not dark_before)
+    page.reload()
+    page.wait_for_selector("#rag-question textarea", timeout=TIMEOUT)
+    page.wait_for_function(
+        f"document.body.classList.contains('dark') === {str(not dark_before).lower()}",
+        timeout=TIMEOUT,
+    )
+
+
+def test_citations_are_labelled_and_copy_confirms(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    answer = ask(page, "Who is the head of MI6?")
+    marker = answer.locator("a.rag-cite").first
+    expect(marker).to_have_attribute("role", "button")
+    label = marker.get_attribute("aria-label") or ""
+    assert label.startswith("Show source 1: ") and "MI6" in label
+    page.click("#rag-copy")
+    expect(page.locator("#rag-copy")).to_have_text("Copied ✓", timeout=10_000)
+    expect(page.locator("#rag-copy")).to_have_text("Copy answer", timeout=10_000)
+
+
+def test_on_a_phone_a_citation_brings_its_source_into_view(
+    chromium: Any, live_app: LiveApp, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone = context.new_page()
+    try:
+        phone.goto(live_app.url)
+        phone.wait_for_selector("#rag-question textarea", timeout=TIMEOUT)
+        answer = ask(phone, "Where did Richard Moore speak?")
+        answer.locator("a.rag-cite").first.click()
+        expect(phone.locator("#rag-sources mark.rag-quote")).to_be_in_viewport(timeout=TIMEOUT)
+        phone.screenshot(path=str(tmp_path / "phone.png"))
+    finally:
+        context.close()
