@@ -86,11 +86,16 @@ class Ingestor:
         }
 
     def ingest(
-        self, inputs: Sequence[str], progress: ProgressCallback | None = None
+        self,
+        inputs: Sequence[str],
+        progress: ProgressCallback | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> IngestReport:
-        """Ingest files, folders and URLs; failures are reported, never raised."""
+        """Ingest files, folders and URLs; failures are reported, never raised. When
+        ``stop()`` turns true the run ends after the document in hand: what was read is
+        written, what was not is left alone (the report lists neither)."""
         report = IngestReport()
-        return self.ingest_documents(self._load_all(inputs, report), report, progress)
+        return self.ingest_documents(self._load_all(inputs, report), report, progress, stop)
 
     def _load_all(self, inputs: Sequence[str], report: IngestReport) -> Iterator[SourceDocument]:
         for item in expand_inputs(inputs):
@@ -119,12 +124,15 @@ class Ingestor:
         docs: Iterable[SourceDocument],
         report: IngestReport | None = None,
         progress: ProgressCallback | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> IngestReport:
         report = report if report is not None else IngestReport()
         batch = _Batch()
         seen_hashes: dict[str, str] = {}
         done = embedded = 0
         for doc in docs:
+            if stop is not None and stop():
+                break
             planned = self._plan(doc, report, seen_hashes)
             done += 1
             if planned is not None:

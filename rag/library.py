@@ -124,9 +124,11 @@ class Library:
         public_only: bool = False,
         user: Principal = LOCAL,
         collection: str | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> IngestReport:
         """Ingest files, folders and URLs; unchanged documents cost nothing. One ingest
-        runs at a time; questions go on meanwhile.
+        runs at a time; questions go on meanwhile; ``stop()`` turning true ends it after
+        the document in hand (``Ingestor.ingest``).
 
         For callers other than the machine's own user: ``public_urls`` fetches a URL
         only if it, and every redirect, resolves to public addresses on the standard
@@ -151,7 +153,7 @@ class Library:
                 collection=target,
                 identity_root=self.settings.uploads_path,
             )
-            report = ingestor.ingest(list(inputs), progress)
+            report = ingestor.ingest(list(inputs), progress, stop)
             if report.added or report.updated:
                 # index the new passages for keyword search now, while the user expects
                 # to wait, rather than in the next question

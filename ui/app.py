@@ -75,6 +75,7 @@ class DocsTab:
     files: gr.File
     urls: gr.Textbox
     add: gr.Button
+    stop_add: gr.Button
     report: gr.HTML
     query: gr.Textbox
     table: gr.HTML
@@ -184,7 +185,9 @@ def _docs_tab(max_mb: float) -> DocsTab:
                 lines=4,
                 elem_id="rag-urls",
             )
-            add = gr.Button("Add to library", variant="primary", elem_id="rag-add")
+            with gr.Row():
+                add = gr.Button("Add to library", variant="primary", elem_id="rag-add")
+                stop_add = gr.Button("Stop", variant="stop", scale=0, elem_id="rag-stop-add")
     report = gr.HTML(elem_id="rag-report")
     gr.Markdown("### Library")
     query = gr.Textbox(
@@ -201,7 +204,7 @@ def _docs_tab(max_mb: float) -> DocsTab:
         cancel = gr.Button("Cancel", scale=0, elem_id="rag-cancel")
     status = gr.Markdown(elem_id="rag-status")
     return DocsTab(
-        files, urls, add, report, query, table, selected, use, remove, confirm_row,
+        files, urls, add, stop_add, report, query, table, selected, use, remove, confirm_row,
         confirm_text, confirm, cancel, status,
     )  # fmt: skip
 
@@ -360,6 +363,8 @@ def _wire_docs(
         show_progress_on=docs.report,
         **PRIVATE,
     )
+    # not queued: the ingest it stops holds the write queue
+    docs.stop_add.click(library.stop_adding, None, None, queue=False, **PRIVATE)
     docs.query.change(
         library.refresh, [docs.query, docs.selected], [docs.table, docs.selected], **PRIVATE
     )

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.access import LOCAL, Principal
-from rag.library import DocumentRecord, IngestReport, Library
+from rag.library import DocumentRecord, Failure, IngestReport, Library
 from rag.modes import MODES
 from rag.retrieval import SearchFilter
 from rag.uploads import collection_folder, stage
@@ -29,12 +29,29 @@ class Preferences:
     passages: int = 8
 
 
+STOPPED = "not added: the upload was stopped before this file was read; add it again"
+
+
+def _not_reached(inputs: Sequence[str], report: IngestReport) -> list[Failure]:
+    """The inputs a stopped ingest never got to, as failures that say so."""
+    seen = {
+        d.source
+        for outcomes in (report.added, report.updated, report.unchanged, report.duplicates)
+        for d in outcomes
+    } | {f.source for f in report.failed}
+    # a .jsonl file's documents are reported as "<file>#<id>"
+    reached = seen | {source.split("#", 1)[0] for source in seen}
+    return [Failure(item, STOPPED) for item in inputs if item not in reached]
+
+
 class Backend:
     """Everything the UI handlers and the named API call; thread-safe."""
 
     def __init__(self, library: Library) -> None:
         self.library = library
         self.settings = library.settings
+        # Browser sessions whose running upload the user asked to stop.
+        self.stopping: set[str] = set()
 
     @property
     def uploads_dir(self) -> Path:
@@ -60,6 +77,7 @@ class Backend:
         urls: str = "",
         progress: Progress | None = None,
         user: Principal = LOCAL,
+        stop: Callable[[], bool] | None = None,
     ) -> tuple[IngestReport, dict[str, str]]:
         """Ingest uploaded files (copied under safe names) and pasted URLs into the
         user's home collection.
@@ -87,7 +105,10 @@ class Backend:
                         public_urls=True,
                         user=user,
                         collection=collection,
+                        stop=stop,
                     )
+                    if stop is not None and stop():
+                        report.failed += _not_reached(staged.inputs, report)
             finally:  # a copy of a file that was refused, or is a duplicate, is not kept
                 staged.discard_unstored(r.source for r in self.library.documents())
         report.failed[:0] = staged.refused

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from html import escape
 from typing import Any
@@ -54,15 +55,31 @@ class LibraryHandlers:
         if not files and not (urls or "").strip():
             raise gr.Error("Drop one or more files, or paste URLs (one per line), then Add.")
         progress(0, desc="Reading files")
+        session = getattr(request, "session_hash", None) or ""
+        self.backend.stopping.discard(session)
         try:
             user = self.backend.user(request)
             report, names = self.backend.ingest_uploads(
-                list(files or ()), urls or "", _reporter(progress), user
+                list(files or ()),
+                urls or "",
+                _reporter(progress),
+                user,
+                stop=lambda: session in self.backend.stopping,
             )
         except RagError as e:
             raise gr.Error(str(e)) from e
+        finally:
+            self.backend.stopping.discard(session)
         table, choices = self.refresh(query, (), request)
         return report_html(report_rows(report, names)), None, "", table, choices
+
+    def stop_adding(self, request: gr.Request | None = None) -> None:
+        """The Stop button of an upload: the ingest ends after the file in hand; the
+        report lists the files it did not reach."""
+        session = getattr(request, "session_hash", None)
+        if session:
+            self.backend.stopping.add(session)
+            gr.Info("Stopping after the file in hand…")
 
     def confirm_remove(
         self, selected: Sequence[str], request: gr.Request | None = None
@@ -128,8 +145,14 @@ class LibraryHandlers:
 
 
 def _reporter(progress: gr.Progress) -> Any:
+    started = time.perf_counter()
+
     def report(done: int, total: int, embedded: int) -> None:
-        progress((done, total), desc=f"{done} of {total} inputs read, {embedded} passages embedded")
+        rate = embedded / max(time.perf_counter() - started, 1e-6)
+        progress(
+            (done, total),
+            desc=f"{done} of {total} files read · {embedded} passages embedded, {rate:.0f}/s",
+        )
 
     return report
 

@@ -301,3 +301,28 @@ def test_an_upper_case_url_is_fetched_not_opened_as_a_file(settings_factory) -> 
     (failure,) = report.failed
     assert failure.source == url
     assert "cannot be reached" in failure.error, failure.error
+
+
+def test_a_stopped_ingest_writes_what_it_read_and_leaves_the_rest(
+    settings_factory, embedder, tmp_path
+) -> None:
+    files = []
+    for i in range(5):
+        path = tmp_path / f"note-{i}.txt"
+        path.write_text(f"Note {i}: the ferry number {i} sails at {i + 6} o'clock.\n")
+        files.append(str(path))
+    settings = settings_factory()
+    store = ChromaStore(settings.store)
+    asked = []
+
+    def stop() -> bool:
+        asked.append(1)
+        return len(asked) > 2  # stop before the third document
+
+    report = Ingestor(settings.ingest, store, embedder).ingest(files, stop=stop)
+    assert [Path(d.source).name for d in report.added] == ["note-0.txt", "note-1.txt"]
+    stored = sorted(Path(r.source).name for r in store.list_documents(complete_only=False))
+    assert stored == ["note-0.txt", "note-1.txt"]  # nothing half-written, nothing pending
+    assert not report.failed  # what was not reached is not reported as anything
+    again = Ingestor(settings.ingest, store, embedder).ingest(files)
+    assert len(again.unchanged) == 2 and len(again.added) == 3  # a rerun finishes the job
