@@ -48,7 +48,6 @@ class ChatTab:
     send: gr.Button
     stop: gr.Button
     copy: gr.Button
-    clear: gr.Button
     copied: gr.Textbox
     scope_row: gr.Row
     scope_text: gr.HTML
@@ -125,6 +124,7 @@ def _chat_tab() -> ChatTab:
                 height=560,
                 buttons=[],  # its copy button would copy our HTML; "Copy answer" is plain
                 feedback_options=("Like", "Dislike"),  # kept by `rag feedback export`
+                editable="user",  # edit a question and ask it again
                 show_label=False,
                 placeholder="**Ask a question about your documents.**<br>"
                 "Every claim in an answer cites its passage as [n]; click it to see the quote.",
@@ -143,7 +143,6 @@ def _chat_tab() -> ChatTab:
                 stop = gr.Button("Stop", variant="stop", scale=1, elem_id="rag-stop")
             with gr.Row():
                 copy = gr.Button("Copy answer", size="sm", elem_id="rag-copy")
-                clear = gr.Button("Clear chat", size="sm", elem_id="rag-clear")
             with gr.Row(visible=False, elem_id="rag-comment-row") as comment_row:
                 comment = gr.Textbox(
                     placeholder="Thanks for rating. What was right or wrong? (optional)",
@@ -162,7 +161,7 @@ def _chat_tab() -> ChatTab:
     pick = gr.Button("pick", elem_id="rag-pick")
     picked = gr.Textbox(elem_id="rag-pick-value", show_label=False, container=False)
     return ChatTab(
-        chatbot, question, send, stop, copy, clear, copied, scope_row, scope_text, scope_clear,
+        chatbot, question, send, stop, copy, copied, scope_row, scope_text, scope_clear,
         sources, whole, document, pick, picked, comment_row, comment, send_comment,
         saved, new, title, rename, delete, export, exported,
     )  # fmt: skip
@@ -292,6 +291,13 @@ def _wire_chat(
                 "inputs": [answers, restrict, prefs.mode, prefs.passages],
             }
         ),
+        chat.chatbot.edit(
+            **{
+                **ask,
+                "fn": handlers.edit_question,
+                "inputs": [answers, restrict, prefs.mode, prefs.passages],
+            }
+        ),
     ]
     conversation = gr.State(None)
     for event in asked:
@@ -336,10 +342,10 @@ def _wire_chat(
     chat.send_comment.click(**comment)
     chat.comment.submit(**comment)
     clear_outputs = [chat.chatbot, answers, chat.sources, current, chat.document]
-    for cleared in (chat.clear.click, chat.chatbot.clear):
-        cleared(handlers.clear, None, clear_outputs, **PRIVATE).then(
-            lambda: (None, gr.update(value=None)), None, [conversation, chat.saved], **PRIVATE
-        )
+    # one clear control: the chat's own trash button (a new conversation; the saved one stays)
+    chat.chatbot.clear(handlers.clear, None, clear_outputs, **PRIVATE).then(
+        lambda: (None, gr.update(value=None)), None, [conversation, chat.saved], **PRIVATE
+    )
     chat.copy.click(copy_text, answers, chat.copied, **PRIVATE).then(
         None, chat.copied, None, js=COPY_JS, **PRIVATE
     )

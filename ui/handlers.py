@@ -7,6 +7,7 @@ back from the browser.
 
 from __future__ import annotations
 
+import html
 import re
 import tempfile
 import time
@@ -208,6 +209,25 @@ class ChatHandlers:
         question = answers[turn].question
         yield from self.respond(question, answers[:turn], restrict, mode, passages, request)
 
+    def edit_question(
+        self,
+        answers: list[Answer],
+        restrict: list[str],
+        mode: str,
+        passages: float,
+        data: gr.EditData,
+        request: gr.Request | None = None,
+    ) -> Iterator[tuple[Any, ...]]:
+        """An edited question bubble: the edited question asked in its place; the turns
+        after it go. Outputs as ``respond``."""
+        index = data.index[0] if isinstance(data.index, list | tuple) else data.index
+        turn = int(index) // 2
+        question = plain_question(data.value)
+        if not question or not 0 <= turn <= len(answers):
+            yield gr.skip(), messages_of(answers), gr.skip(), gr.skip(), gr.skip()
+            return
+        yield from self.respond(question, answers[:turn], restrict, mode, passages, request)
+
     def rate(
         self, answers: list[Answer], data: gr.LikeData, request: gr.Request | None = None
     ) -> tuple[Any, ...]:
@@ -337,6 +357,19 @@ class ChatHandlers:
     def clear(self) -> tuple[Any, ...]:
         """Outputs: chatbot, answers, sources panel, current passage, document view."""
         return [], [], sources_html(None), None, gr.update(value="", visible=False)
+
+
+_STANDALONE_NOTE = re.compile(r'<div class="rag-standalone">.*?</div>', re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain_question(value: object) -> str:
+    """The text of an edited question bubble: our HTML (the "Searched as" note, tags,
+    character references) taken off again."""
+    if isinstance(value, list):  # Gradio's message content as parts
+        value = " ".join(str(p.get("text", "")) for p in value if isinstance(p, dict))
+    text = _STANDALONE_NOTE.sub("", str(value or ""))
+    return " ".join(html.unescape(_TAG.sub(" ", text)).split())
 
 
 def _vote(liked: object) -> str | None:

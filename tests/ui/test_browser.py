@@ -142,7 +142,7 @@ def test_follow_up_uses_the_conversation_then_clear(page: Any) -> None:
         page.wait_for_timeout(200)
     assert copied.startswith(follow.inner_text().split("[")[0].strip()[:40])
     assert "<" not in copied and "\n[1] " in copied
-    page.click("#rag-clear")
+    page.click("#rag-chat button[aria-label='Clear']")  # the one clear control
     expect(page.locator(FINISHED)).to_have_count(0, timeout=TIMEOUT)
     expect(page.locator("#rag-sources .rag-placeholder")).to_be_visible()
 
@@ -412,3 +412,23 @@ def test_a_batch_upload_shows_progress_and_stops_when_asked(page: Any, tmp_path:
     report = page.inner_text("#rag-report")
     assert "added" in report
     assert "the upload was stopped before this file was read" in report, report[:2000]
+
+
+def test_an_edited_question_is_asked_again_in_its_place(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    ask(page, "Who is the head of MI6?")
+    edit = page.locator("#rag-chat button[aria-label='Edit'], #rag-chat button[title='Edit']")
+    labels = page.eval_on_selector_all(
+        "#rag-chat button", "bs => bs.map(b => b.getAttribute('aria-label') || b.title)"
+    )
+    assert edit.count() >= 1, labels
+    edit.first.click()
+    box = page.locator("#rag-chat textarea").first
+    expect(box).to_be_visible(timeout=TIMEOUT)
+    box.fill("Where did Richard Moore speak?")
+    page.click("#rag-chat button[aria-label='Submit']")
+    expect(page.locator(FINISHED)).to_have_count(1, timeout=TIMEOUT)
+    expect(page.locator(FINISHED).last).to_contain_text("Prague", timeout=TIMEOUT)
+    chat = page.inner_text("#rag-chat")
+    assert "Where did Richard Moore speak?" in chat and "Who is the head of MI6?" not in chat
