@@ -84,6 +84,7 @@ class Answer:
     standalone_question: str | None = None
     confidence: float = 0.0
     answer_span: AnswerSpan | None = None
+    mode: str | None = None  # the answer mode that answered (rag.modes), set by the Library
 
     def to_json(self, qid: object = None) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -99,6 +100,8 @@ class Answer:
             answer_span=self.answer_span.to_json() if self.answer_span else None,
         )
         out["standalone_question"] = self.standalone_question or self.question
+        if self.mode is not None:
+            out["mode"] = self.mode
         return out
 
     @classmethod
@@ -117,6 +120,7 @@ class Answer:
             standalone_question=data.get("standalone_question"),
             confidence=float(data.get("confidence", 0.0)),
             answer_span=AnswerSpan(**span) if span else None,
+            mode=data.get("mode"),
         )
 
 

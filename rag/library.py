@@ -308,9 +308,10 @@ class Library:
         question = self.check_question(question)
         check_history(history)
         answerer = self.answerer(mode)
+        name = mode or self.settings.answer_mode
         query, results = self._retrieve(question, history, scoped_filter(search_filter, user), k)
         answer = answerer.answer(query, results)
-        return replace(answer, question=question, standalone_question=query)
+        return replace(answer, question=question, standalone_question=query, mode=name)
 
     def stream(
         self,
@@ -326,15 +327,16 @@ class Library:
         question = self.check_question(question)
         check_history(history)
         answerer = self.answerer(mode)
+        name = mode or self.settings.answer_mode
         stream = getattr(answerer, "stream", None)
         query, results = self._retrieve(question, history, scoped_filter(search_filter, user), k)
         if stream is None:
             answer = answerer.answer(query, results)
-            yield replace(answer, question=question, standalone_question=query)
+            yield replace(answer, question=question, standalone_question=query, mode=name)
             return
         for item in stream(query, results):
             if isinstance(item, Answer):
-                yield replace(item, question=question, standalone_question=query)
+                yield replace(item, question=question, standalone_question=query, mode=name)
                 return
             yield item
 

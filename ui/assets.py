@@ -81,6 +81,7 @@ COPY_JS = """
 CSS = """
 #rag-pick, #rag-pick-value { display: none !important; }
 .rag-answer, .rag-abstain, .rag-error, .rag-pending { line-height: 1.55; }
+.rag-mode { margin-top: 4px; font-size: 0.75em; opacity: 0.65; }
 a.rag-cite {
   display: inline-block; margin: 0 1px; padding: 0 5px; border-radius: 6px;
   font-size: 0.8em; font-weight: 600; line-height: 1.5; vertical-align: 0.1em;

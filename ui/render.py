@@ -128,7 +128,15 @@ def answer_html(answer: Answer, turn: int) -> str:
     if answer.abstained:
         return _abstention_html(answer, turn)
     body = linked_text(answer.text, turn, answer.citations)
-    return f'<div class="rag-answer">{body}</div>'
+    return f'<div class="rag-answer">{body}{_mode_html(answer)}</div>'
+
+
+def _mode_html(answer: Answer) -> str:
+    """Which mode answered: a small line under the answer."""
+    if not answer.mode:
+        return ""
+    label = "extractive (no LLM)" if answer.mode == "extractive" else f"{answer.mode} (LLM)"
+    return f'<div class="rag-mode">answered by {escape(label)}</div>'
 
 
 def _abstention_html(answer: Answer, turn: int) -> str:

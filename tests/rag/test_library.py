@@ -137,3 +137,13 @@ def test_a_bad_question_is_a_usage_error(question: object, message: str) -> None
 
 def test_a_question_is_stripped() -> None:
     assert Library.check_question("  Who won?\n") == "Who won?"
+
+
+def test_an_answer_names_the_mode_that_answered(tmp_path: Path, embedder: Any) -> None:
+    services = Services(Settings(home=tmp_path / "home"))
+    services.__dict__["embedder"] = embedder
+    library = Library(services.settings, services)
+    answer = library.ask("Who won?")
+    assert answer.mode == "extractive" and answer.to_json()["mode"] == "extractive"
+    streamed = list(library.stream("Who won?"))[-1]
+    assert isinstance(streamed, Answer) and streamed.mode == "extractive"

@@ -162,3 +162,14 @@ def test_user_text_stays_inert_as_markdown(text: str) -> None:
     assert "<img" not in html and "<a " not in html
     unsafe = MarkdownIt("commonmark").render(text)
     assert "<img" in unsafe or "<a " in unsafe  # the text alone would (the test can fail)
+
+
+def test_the_answer_says_which_mode_answered() -> None:
+    from dataclasses import replace
+
+    from rag.answers import Answer
+
+    answer = Answer("Q?", "An answer.", False)
+    assert "rag-mode" not in answer_html(answer, 0)
+    assert "answered by extractive (no LLM)" in answer_html(replace(answer, mode="extractive"), 0)
+    assert "answered by openai (LLM)" in answer_html(replace(answer, mode="openai"), 0)
