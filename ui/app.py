@@ -98,21 +98,29 @@ class SettingsTab:
 def _chat_tab() -> ChatTab:
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=420):
-            with gr.Row(elem_id="rag-conversations"):
+            with gr.Row(elem_id="rag-conversations", equal_height=True):
                 saved = gr.Dropdown(
                     choices=[],
                     value=None,
-                    label="Saved conversations",
-                    scale=4,
+                    label="Saved conversations",  # for screen readers; not shown
+                    show_label=False,
+                    container=False,
+                    scale=5,
+                    min_width=200,
                     elem_id="rag-saved",
                 )
-                new = gr.Button("New", size="sm", scale=0, elem_id="rag-new")
+                new = gr.Button("New", size="sm", scale=0, min_width=60, elem_id="rag-new")
                 title = gr.Textbox(
-                    placeholder="New title", show_label=False, scale=2, elem_id="rag-title"
+                    placeholder="Rename to…",
+                    show_label=False,
+                    container=False,
+                    scale=2,
+                    min_width=110,
+                    elem_id="rag-title",
                 )
-                rename = gr.Button("Rename", size="sm", scale=0, elem_id="rag-rename")
-                delete = gr.Button("Delete", size="sm", scale=0, elem_id="rag-delete")
-                export = gr.Button("Export", size="sm", scale=0, elem_id="rag-export")
+                rename = gr.Button("Rename", size="sm", scale=0, min_width=70, elem_id="rag-rename")
+                delete = gr.Button("Delete", size="sm", scale=0, min_width=60, elem_id="rag-delete")
+                export = gr.Button("Export", size="sm", scale=0, min_width=60, elem_id="rag-export")
             exported = gr.File(
                 label="Conversation as Markdown", visible=False, elem_id="rag-exported"
             )

@@ -86,11 +86,11 @@ def upload(page: Any, path: Path) -> str:
     return page.inner_text("#rag-report")
 
 
-def screenshot_path(tmp_path: Path) -> Path:
+def screenshot_path(tmp_path: Path, name: str = DOCS_SCREENSHOT.name) -> Path:
     """docs/ when RAG_TEST_UPDATE_SCREENSHOT=1, else the test's own tmp_path."""
     if os.environ.get(UPDATE_SCREENSHOT) == "1":
-        return DOCS_SCREENSHOT
-    return tmp_path / DOCS_SCREENSHOT.name
+        return DOCS_SCREENSHOT.parent / name
+    return tmp_path / name
 
 
 def test_the_screenshot_stays_out_of_the_checkout_unless_asked(
@@ -383,7 +383,7 @@ def test_on_a_phone_a_citation_brings_its_source_into_view(
         answer = ask(phone, "Where did Richard Moore speak?")
         answer.locator("a.rag-cite").first.click()
         expect(phone.locator("#rag-sources mark.rag-quote")).to_be_in_viewport(timeout=TIMEOUT)
-        phone.screenshot(path=str(tmp_path / "phone.png"))
+        phone.screenshot(path=str(screenshot_path(tmp_path, "screenshot-phone.png")))
     finally:
         context.close()
 

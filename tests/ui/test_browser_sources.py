@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from fpdf import FPDF
 
-from tests.ui.test_browser import TIMEOUT, ask
+from tests.ui.test_browser import TIMEOUT, ask, screenshot_path
 
 if TYPE_CHECKING:
     from tests.ui.conftest import LiveApp
@@ -52,5 +52,5 @@ def test_a_pdf_passage_shows_its_page_and_opens_the_original(
     href = page.locator("#rag-sources a.rag-open").get_attribute("href")
     original = page.request.get(app.url + href)
     assert original.ok and original.body() == path.read_bytes()
-    page.screenshot(path=str(tmp_path / "page-view.png"), full_page=True)
+    page.screenshot(path=str(screenshot_path(tmp_path, "screenshot-page.png")), full_page=True)
     page.context.close()
