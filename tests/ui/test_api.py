@@ -91,10 +91,12 @@ def test_ask_is_not_blocked_by_a_running_ingest(
     entered, release = threading.Event(), threading.Event()
 
     class SlowIngestor(Ingestor):
-        def ingest(self, inputs: Sequence[str], progress: Any = None) -> IngestReport:
+        def ingest(
+            self, inputs: Sequence[str], progress: Any = None, stop: Any = None
+        ) -> IngestReport:
             entered.set()
             assert release.wait(120), "the test never released the ingest"
-            return super().ingest(inputs, progress)
+            return super().ingest(inputs, progress, stop)
 
     monkeypatch.setattr("ingest.pipeline.Ingestor", SlowIngestor)  # read by Library.add
     doc = tmp_path / "slow.md"
