@@ -515,8 +515,10 @@ def serve(
 
 @app.command()
 def prepare() -> None:
-    """Prepare the embedding model once (the ONNX export, ~30 s); the first ingest or
-    question does it otherwise. scripts/setup runs it after installing."""
+    """Export the embedding model to ONNX once (~30 s), ahead of the first use.
+
+    The first ingest or question does it otherwise; scripts/setup runs it after
+    installing."""
     from rag.services import Services
 
     settings = _settings()

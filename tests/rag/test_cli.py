@@ -271,7 +271,8 @@ def test_usage_errors_and_invalid_settings_exit_2(run_rag, tmp_path, args, env, 
 
 @pytest.mark.parametrize("args", [["--help"], ["ask", "--help"]], ids=["rag", "ask"])
 def test_help_shows_the_citation_marker(args: list[str]) -> None:
-    result = CliRunner().invoke(app, args)
+    # wide enough that rich does not wrap the line (its width follows the terminal)
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
 
     assert result.exit_code == 0, result.output
     assert "citing each claim as [n]." in result.output
