@@ -7,8 +7,10 @@ from rag.retrieval import Result
 from vectorstore.records import STATE_COMPLETE, DocumentRecord, Passage
 
 
-def make_result(doc_id: str, title: str, text: str, start: int = 0) -> Result:
-    """A result whose passage ``text`` sits at ``start`` in its document."""
+def make_result(
+    doc_id: str, title: str, text: str, start: int = 0, date: str | None = None
+) -> Result:
+    """A result whose passage ``text`` sits at ``start`` in its document (dated ``date``)."""
     record = DocumentRecord(
         doc_id=doc_id,
         source=f"{doc_id}.txt",
@@ -19,6 +21,7 @@ def make_result(doc_id: str, title: str, text: str, start: int = 0) -> Result:
         chunks=1,
         state=STATE_COMPLETE,
         ingested_at="2024-01-01T00:00:00Z",
+        date=date,
     )
     return Result(Passage(f"{doc_id}:0", doc_id, text, start, start + len(text)), record, 1.0)
 

@@ -11,7 +11,7 @@ import pytest
 from rag.analysis import analyse
 from rag.features import FEATURES, SOFT_CONFLICT, attribution, featurise
 from rag.retrieval import Result
-from vectorstore.records import STATE_COMPLETE, DocumentRecord, Passage
+from tests.rag.results import make_result
 
 
 @pytest.mark.parametrize(
@@ -51,19 +51,7 @@ class _WordsEmbedder:
 
 
 def _result(text: str, date: str | None = None) -> Result:
-    record = DocumentRecord(
-        doc_id="d",
-        source="/d.txt",
-        title="News",
-        kind="txt",
-        content_hash="h",
-        fingerprint="v",
-        chunks=1,
-        state=STATE_COMPLETE,
-        ingested_at="2025-01-01T00:00:00+00:00",
-        date=date,
-    )
-    return Result(Passage("d:0", "d", text, 0, len(text), {"version": "v"}), record, 1.0)
+    return make_result("d", "News", text, date=date)
 
 
 def _feature(question: str, text: str, name: str, date: str | None = None) -> list[float]:
