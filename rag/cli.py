@@ -381,23 +381,38 @@ def _access(summary: dict[str, Any], nothing: str = "") -> str:
     return f"reads {', '.join(summary['read'])}; writes {', '.join(summary['write']) or nothing}"
 
 
+PasswordStdin = Annotated[
+    bool, typer.Option("--password-stdin", help="Read the password from stdin.")
+]
+
+
 @users_app.command("add")
 def users_add(
     name: Annotated[str, typer.Argument(help="Lower-case login name; also their collection.")],
     read: ReadOption = None,
     write: WriteOption = None,
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from stdin.")
-    ] = False,
+    password_stdin: PasswordStdin = False,
 ) -> None:
     """Add a user; they read and write their own collection and read `default`."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    password = _password(password_stdin)
     with _usage_errors():
         entry = _users().add(name, password, read or (), write or ())
     typer.echo(f"added {entry.name}: {_access(entry.summary())}")
+
+
+@users_app.command("passwd")
+def users_passwd(name: str, password_stdin: PasswordStdin = False) -> None:
+    """Give a user a new password (their collections stay)."""
+    password = _password(password_stdin)
+    with _usage_errors():
+        entry = _users().passwd(name, password)
+    typer.echo(f"new password for {entry.name}")
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return str(typer.prompt("password", hide_input=True, confirmation_prompt=True))
 
 
 @users_app.command("grant")

@@ -115,6 +115,7 @@ class UserDirectory:
             if mtime != self._mtime:
                 self._entries = _read(self.path) if mtime is not None else {}
                 self._mtime = mtime
+                self._verified.clear()  # a changed password or a removed user counts now
             return dict(self._entries)
 
     def enabled(self) -> bool:
@@ -137,6 +138,7 @@ class UserDirectory:
         """Whether ``name:password`` is a login of either source."""
         key = self._key(name, password)
         now = time.monotonic()
+        self.entries()  # re-read a changed users file first: it drops remembered logins
         with self._lock:
             if self._verified.get(key, 0.0) > now:
                 return True
@@ -175,8 +177,7 @@ class UserDirectory:
         write: Iterable[str] = (),
     ) -> UserEntry:
         name = check_user_name(name)
-        if len(password) < 8:
-            raise UsageError("the password is too short; use at least 8 characters")
+        _check_password(password)
         entries = self._for_update()
         if name in entries:
             raise UsageError(f"the user {name!r} exists; use `rag users grant` or remove it first")
@@ -187,6 +188,16 @@ class UserDirectory:
             _collections([*base_read, *read]),
             _collections([*base_write, *write]),
         )
+        entries[name] = entry
+        self._write(entries)
+        return entry
+
+    def passwd(self, name: str, password: str) -> UserEntry:
+        """A new password for an existing user (their collections stay)."""
+        _check_password(password)
+        entries = self._for_update()
+        entry = self._existing(entries, name)
+        entry = UserEntry(name, self._hasher.hash(password), entry.read, entry.write)
         entries[name] = entry
         self._write(entries)
         return entry
@@ -270,3 +281,11 @@ def _read(path: Path | None) -> dict[str, UserEntry]:
             f"cannot read the users file {path} ({type(e).__name__}: {e}); fix it or "
             "recreate it with `rag users add`"
         ) from e
+
+
+MIN_PASSWORD_CHARS = 8
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise UsageError(f"the password is too short; use at least {MIN_PASSWORD_CHARS} characters")

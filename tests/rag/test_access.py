@@ -71,6 +71,19 @@ def test_grants_revocations_and_removal_are_seen_by_a_running_directory(
         running.principal("bob")
 
 
+def test_a_new_password_counts_at_once_in_a_running_directory(tmp_path: Path) -> None:
+    import os
+
+    path = tmp_path / "users.json"
+    UserDirectory(path).add("ann", "first password")
+    running = UserDirectory(path)
+    assert running.verify("ann", "first password")  # now remembered for a while
+    UserDirectory(path).passwd("ann", "second password")
+    os.utime(path, (1, 1))  # a distinct mtime even on a coarse clock
+    assert not running.verify("ann", "first password")
+    assert running.verify("ann", "second password")
+
+
 def test_rag_auth_logins_get_the_default_access(tmp_path: Path) -> None:
     users = UserDirectory(tmp_path / "none.json", parse_logins("ann:pw1,bob:pw2"))
     assert users.enabled() and users.names() == ["ann", "bob"]

@@ -49,6 +49,22 @@ def test_bad_user_commands_are_usage_errors(cli: CliRunner) -> None:
     assert missing.exit_code == 2 and "no user 'nobody'" in missing.output
 
 
+def test_passwd_changes_the_password_and_keeps_the_collections(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    cli.invoke(app, ["users", "add", "ann", "--password-stdin", "--write", "team"],
+               input="first password\n")  # fmt: skip
+    changed = cli.invoke(app, ["users", "passwd", "ann", "--password-stdin"], input="second one!\n")
+    assert changed.exit_code == 0 and "new password for ann" in changed.output
+    users = UserDirectory(tmp_path / "home" / "users.json")
+    assert users.verify("ann", "second one!") and not users.verify("ann", "first password")
+    assert users.principal("ann").can_write("team")
+    short = cli.invoke(app, ["users", "passwd", "ann", "--password-stdin"], input="short\n")
+    assert short.exit_code == 2 and "too short" in short.output
+    nobody = cli.invoke(app, ["users", "passwd", "zed", "--password-stdin"], input="long enough\n")
+    assert nobody.exit_code == 2 and "no user 'zed'" in nobody.output
+
+
 @pytest.mark.slow
 def test_ingest_into_a_collection_and_list_it(cli: CliRunner, tmp_path: Path) -> None:
     note = tmp_path / "budget.md"
