@@ -259,7 +259,7 @@ def test_regenerate_asks_the_question_again_in_place(page: Any) -> None:
     from playwright.sync_api import expect
 
     first = ask(page, "Who is the head of MI6?")
-    text = first.inner_text()
+    text = first.text_content() or ""
     retry = page.locator("#rag-chat button[aria-label='Retry'], #rag-chat button[title='Retry']")
     labels = page.eval_on_selector_all(
         "#rag-chat button", "bs => bs.map(b => b.getAttribute('aria-label') || b.title)"
