@@ -63,34 +63,61 @@ class Api:
         self.backend = backend
 
     def ask(
-        self, question: str, history: list[Any] | None = None, request: gr.Request | None = None
+        self,
+        question: str,
+        history: list[Any] | None = None,
+        collection: str | None = None,
+        request: gr.Request | None = None,
     ) -> dict[str, Any]:
         """Answer a question from the documents; the JSON of `rag ask --json`.
 
         history: earlier exchanges, as [{"role": "user"|"assistant", "content": str}, ...]
         or [[question, answer], ...]; follow-up questions are rewritten with it.
+        collection: answer from this one collection only (one of `/collections`).
         """
         try:
             user = self.backend.user(request)
-            return self.backend.library.ask(question, turns_from(history), user=user).to_json()
+            where = self.backend.collection_filter(collection, user)
+            answer = self.backend.library.ask(
+                question, turns_from(history), search_filter=where, user=user
+            )
+            return answer.to_json()
+        except RagError as e:
+            raise gr.Error(str(e)) from e
+
+    def collections(self, request: gr.Request | None = None) -> list[dict[str, Any]]:
+        """The collections you may read: name, documents, passages, writable."""
+        try:
+            user = self.backend.user(request)
+            return self.backend.library.collections(user)
         except RagError as e:
             raise gr.Error(str(e)) from e
 
     def ingest(
-        self, files: Sequence[str] | None, request: gr.Request | None = None
+        self,
+        files: Sequence[str] | None,
+        collection: str | None = None,
+        request: gr.Request | None = None,
     ) -> dict[str, Any]:
-        """Add or update uploaded files; the JSON of `rag ingest --json`."""
+        """Add or update uploaded files; the JSON of `rag ingest --json`.
+
+        collection: where they go (one you may write; by default your own)."""
         if not files:
             raise gr.Error("no files were sent; pass a list of handle_file(path)")
         try:
             user = self.backend.user(request)
-            report, _names = self.backend.ingest_uploads(list(files), user=user)
+            report, _names = self.backend.ingest_uploads(
+                list(files), user=user, collection=collection or None
+            )
         except RagError as e:
             raise gr.Error(str(e)) from e
         return report.to_json()
 
     def ingest_urls(
-        self, urls: list[str] | None, request: gr.Request | None = None
+        self,
+        urls: list[str] | None,
+        collection: str | None = None,
+        request: gr.Request | None = None,
     ) -> dict[str, Any]:
         """Fetch web pages and add or update them; the JSON of `rag ingest --json`.
 
@@ -106,7 +133,9 @@ class Api:
         try:  # one address a line, as typed in the window's box
             user = self.backend.user(request)
             lines = "\n".join(u.strip() for u in urls)
-            report, _names = self.backend.ingest_uploads([], lines, user=user)
+            report, _names = self.backend.ingest_uploads(
+                [], lines, user=user, collection=collection or None
+            )
         except RagError as e:
             raise gr.Error(str(e)) from e
         return report.to_json()

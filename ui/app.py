@@ -435,13 +435,20 @@ def _wire_settings(demo: gr.Blocks, prefs: SettingsTab, defaults: Preferences) -
 def _register_api(api: Api) -> None:
     gr.api(api.ask, api_name="ask", concurrency_id="answer", concurrency_limit=ANSWER_CONCURRENCY)
     gr.api(api.documents, api_name="documents")
+    gr.api(api.collections, api_name="collections")
     gr.api(api.ingest_urls, api_name="ingest_urls", concurrency_id="write", concurrency_limit=1)
     with gr.Column(visible=False):
         files = gr.File(file_count="multiple")
+        collection = gr.Textbox(value="")
         report = gr.JSON()
         trigger = gr.Button()
     trigger.click(
-        api.ingest, files, report, api_name="ingest", concurrency_id="write", concurrency_limit=1
+        api.ingest,
+        [files, collection],
+        report,
+        api_name="ingest",
+        concurrency_id="write",
+        concurrency_limit=1,
     )
 
 

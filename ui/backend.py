@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rag.access import LOCAL, Principal
+from core.errors import AccessError
+from rag.access import LOCAL, Principal, check_collection
 from rag.library import DocumentRecord, Failure, IngestReport, Library
 from rag.modes import MODES
 from rag.retrieval import SearchFilter
@@ -78,6 +79,7 @@ class Backend:
         progress: Progress | None = None,
         user: Principal = LOCAL,
         stop: Callable[[], bool] | None = None,
+        collection: str | None = None,
     ) -> tuple[IngestReport, dict[str, str]]:
         """Ingest uploaded files (copied under safe names) and pasted URLs into the
         user's home collection.
@@ -85,7 +87,7 @@ class Backend:
         Returns the report, refused uploads included as failures, and the name the
         user knows each source by.
         """
-        collection = user.writable_target(None)
+        collection = user.writable_target(collection)
         with self.library.write_lock:  # two uploads of one name are staged in turn
             folder = collection_folder(self.uploads_dir, collection)
             staged = stage(files, urls, folder, self.settings.max_file_bytes)
@@ -127,6 +129,16 @@ class Backend:
         inside = path.parent == uploads or path.parent.parent == uploads
         if path.is_absolute() and inside and path.is_file():
             path.unlink(missing_ok=True)
+
+    @staticmethod
+    def collection_filter(collection: str | None, user: Principal) -> SearchFilter | None:
+        """Questions kept to one collection the user may read (None: all of theirs)."""
+        if not collection:
+            return None
+        name = check_collection(collection)
+        if not user.can_read(name):
+            raise AccessError(f"there is no collection {name!r} you may read; see /collections")
+        return SearchFilter(collections=frozenset([name]))
 
     @staticmethod
     def search_filter(doc_ids: Sequence[str] | None) -> SearchFilter | None:

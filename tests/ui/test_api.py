@@ -31,9 +31,9 @@ def client(live_app: LiveApp) -> Client:
     return Client(live_app.url, verbose=False)
 
 
-def test_only_the_three_endpoints_are_public(client: Client) -> None:
+def test_only_the_named_endpoints_are_public(client: Client) -> None:
     names = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
-    assert names == {"/ask", "/ingest", "/ingest_urls", "/documents"}
+    assert names == {"/ask", "/ingest", "/ingest_urls", "/documents", "/collections"}
 
 
 def test_documents_equals_docs_list_json(client: Client, live_app: LiveApp) -> None:

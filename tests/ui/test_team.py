@@ -191,3 +191,33 @@ def test_ingest_urls_refuses_internal_addresses_under_failed(team: Any) -> None:
     assert "127.0.0.1" not in reasons["http://0x7f000001/"]  # says nothing of what is there
     with pytest.raises(Exception, match="list of addresses"):
         alice.predict("http://example.org/", api_name="/ingest_urls")
+
+
+def test_collections_and_a_collection_argument_follow_the_user(team: Any, tmp_path: Path) -> None:
+    app, _secret_id, _ = team
+    alice = Client(app.url, auth=ALICE, verbose=False)
+    bob = Client(app.url, auth=BOB, verbose=False)
+    note = tmp_path / "kestrel-budget.md"
+    note.write_text("The Kestrel survey budget is 7.7 million crowns, set by Ines Varga.\n")
+    added = alice.predict([handle_file(str(note))], "alice", api_name="/ingest")
+    (kestrel,) = [d["doc_id"] for d in added["added"]]
+    question = "What is the Kestrel survey budget?"
+
+    hers = {c["name"]: c for c in alice.predict(api_name="/collections")}
+    his = {c["name"]: c for c in bob.predict(api_name="/collections")}
+    assert hers["alice"]["documents"] >= 1 and hers["alice"]["writable"], hers
+    assert "alice" not in his and not his["default"]["writable"], his
+
+    only_default = alice.predict(question, [], "default", api_name="/ask")
+    assert kestrel not in {c["doc_id"] for c in only_default["citations"]}
+    only_hers = alice.predict(question, [], "alice", api_name="/ask")
+    assert {c["doc_id"] for c in only_hers["citations"]} == {kestrel}
+    with pytest.raises(Exception, match="no collection 'alice' you may read"):
+        bob.predict(question, [], "alice", api_name="/ask")
+
+    doc = tmp_path / "bob-notes.md"
+    doc.write_text("Bob's notes: the Lantern survey starts in May.\n")
+    with pytest.raises(Exception, match="bob may not add documents to the collection 'alice'"):
+        bob.predict([handle_file(str(doc))], "alice", api_name="/ingest")
+    with pytest.raises(Exception, match="may not add documents to the collection 'default'"):
+        bob.predict(["https://example.org/a"], "default", api_name="/ingest_urls")
