@@ -28,6 +28,7 @@ from ui.library import LibraryHandlers
 from ui.login_route import guard_login_route
 from ui.logins import LoginGuard
 from ui.render import placeholder_html
+from ui.routing import mount_first
 
 TITLE = "Ask your articles"
 EXAMPLES = (
@@ -499,18 +500,9 @@ def _announce(demo: gr.Blocks, library: Library) -> RunningApp | None:
     if library.settings.chroma_url:
         return None  # a Chroma server is the one writer already
     announced = announce(library.settings.home, int(demo.server_port or 0))
-    _mount_first(demo.app, internal_door.router(library, announced))
+    mount_first(demo.app, internal_door.router(library, announced))
     atexit.register(withdraw, library.settings.home, announced)
     return announced
-
-
-def _mount_first(app: Any, router: Any) -> None:
-    """Routes that must come before Gradio's catch-all ones."""
-    before = len(app.router.routes)
-    app.include_router(router)
-    added = app.router.routes[before:]
-    del app.router.routes[before:]
-    app.router.routes[:0] = added
 
 
 def _recover(library: Library) -> None:
@@ -532,9 +524,4 @@ def mount_doors(
 ) -> None:
     """Put the OpenAI-compatible routes and the MCP endpoint in front of Gradio's own on
     its FastAPI app."""
-    before = len(app.router.routes)
-    app.include_router(openai_door.router(library, auth))
-    app.router.routes.append(mcp_door.route(library, auth, host))
-    added = app.router.routes[before:]
-    del app.router.routes[before:]
-    app.router.routes[:0] = added
+    mount_first(app, openai_door.router(library, auth), mcp_door.route(library, auth, host))

@@ -20,6 +20,7 @@ from rag.library import Library
 from rag.originals import original_file, page_png
 from ui.bearer import user_of
 from ui.logins import LoginGuard
+from ui.routing import mount_first
 
 # Shown in the browser; anything else (HTML above all: it would run as a page of ours)
 # is downloaded as bytes.
@@ -30,11 +31,7 @@ _INLINE[".md"] = _INLINE[".txt"]
 def mount(app: Any, library: Library, logins: LoginGuard | None, pages: Path) -> None:
     """Put the routes in front of Gradio's own on its FastAPI ``app``, whose login
     cookies name the window's user; rendered pages are kept under ``pages``."""
-    before = len(app.router.routes)
-    app.include_router(_router(app, library, logins, pages))
-    added = app.router.routes[before:]
-    del app.router.routes[before:]
-    app.router.routes[:0] = added
+    mount_first(app, _router(app, library, logins, pages))
 
 
 def _router(app: Any, library: Library, logins: LoginGuard | None, pages: Path) -> APIRouter:

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 
 from ui.logins import LoginGuard, login_address
+from ui.routing import mount_first
 
 
 def guard_login_route(app: Any, guard: LoginGuard) -> None:
@@ -43,8 +44,4 @@ def guard_login_route(app: Any, guard: LoginGuard) -> None:
     router = APIRouter()
     for path, original in originals.items():
         router.add_api_route(path, throttled(original), methods=["POST"], include_in_schema=False)
-    before = len(app.router.routes)
-    app.include_router(router)
-    added = app.router.routes[before:]
-    del app.router.routes[before:]
-    app.router.routes[:0] = added
+    mount_first(app, router)
