@@ -16,6 +16,7 @@ from core.errors import RagError
 from rag.answers import Turn
 from rag.conversation import MAX_HISTORY_TURNS
 from ui.backend import Backend
+from ui.render import message_text
 
 MAX_URLS = 50
 
@@ -34,7 +35,7 @@ def turns_from(history: Any) -> list[Turn]:
     turns: list[Turn] = []
     for item in history:
         if isinstance(item, dict) and "role" in item:
-            content = _text(item.get("content"))
+            content = message_text(item.get("content"))
             if item["role"] == "user":
                 turns.append(Turn(content))
             elif item["role"] == "assistant" and turns:
@@ -46,14 +47,6 @@ def turns_from(history: Any) -> list[Turn]:
         else:
             raise gr.Error(f"history item {item!r} is neither a message nor a pair")
     return [t for t in turns if t.question]
-
-
-def _text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):  # Gradio 6 message content: a list of parts
-        return " ".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
-    return str(content or "")
 
 
 class Api:

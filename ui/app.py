@@ -318,9 +318,12 @@ def _wire_chat(
         )
     view = [chat.chatbot, answers, chat.sources, current, chat.document]
     chat.saved.input(handlers.open_conversation, chat.saved, [*view, conversation], **PRIVATE)
-    chat.new.click(handlers.clear, None, view, **PRIVATE).then(
-        lambda: (None, gr.update(value=None)), None, [conversation, chat.saved], **PRIVATE
-    )
+    # New, and the chat's own trash button (the one clear control): an empty chat and a
+    # new conversation; the saved one stays
+    for cleared in (chat.new.click, chat.chatbot.clear):
+        cleared(handlers.clear, None, view, **PRIVATE).then(
+            lambda: (None, gr.update(value=None)), None, [conversation, chat.saved], **PRIVATE
+        )
     chat.rename.click(
         handlers.rename_conversation,
         [conversation, chat.title],
@@ -350,11 +353,6 @@ def _wire_chat(
     }
     chat.send_comment.click(**comment)
     chat.comment.submit(**comment)
-    clear_outputs = [chat.chatbot, answers, chat.sources, current, chat.document]
-    # one clear control: the chat's own trash button (a new conversation; the saved one stays)
-    chat.chatbot.clear(handlers.clear, None, clear_outputs, **PRIVATE).then(
-        lambda: (None, gr.update(value=None)), None, [conversation, chat.saved], **PRIVATE
-    )
     chat.copy.click(copy_text, answers, chat.copied, **PRIVATE).then(
         None, chat.copied, None, js=COPY_JS, **PRIVATE
     )

@@ -27,6 +27,7 @@ from ui.render import (
     answer_html,
     document_html,
     error_html,
+    message_text,
     partial_answer_html,
     passage_html,
     pending_html,
@@ -201,8 +202,7 @@ class ChatHandlers:
     ) -> Iterator[tuple[Any, ...]]:
         """The retry button under an answer: that question asked again (with the mode and
         passages now set), in place of it and of what followed. Outputs as ``respond``."""
-        index = data.index[0] if isinstance(data.index, list | tuple) else data.index
-        turn = int(index) // 2
+        turn = _turn_of(data)
         if not 0 <= turn < len(answers):
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
@@ -220,8 +220,7 @@ class ChatHandlers:
     ) -> Iterator[tuple[Any, ...]]:
         """An edited question bubble: the edited question asked in its place; the turns
         after it go. Outputs as ``respond``."""
-        index = data.index[0] if isinstance(data.index, list | tuple) else data.index
-        turn = int(index) // 2
+        turn = _turn_of(data)
         question = plain_question(data.value)
         if not question or not 0 <= turn <= len(answers):
             yield gr.skip(), messages_of(answers), gr.skip(), gr.skip(), gr.skip()
@@ -234,8 +233,7 @@ class ChatHandlers:
         """A thumb on an answer: kept with its conversation; the comment box opens.
         Outputs: the rated (turn, vote), the comment row, the comment box."""
         vote = _vote(data.liked)
-        index = data.index[0] if isinstance(data.index, list | tuple) else data.index
-        turn = int(index) // 2  # user and assistant messages alternate
+        turn = _turn_of(data)
         if vote is None or not 0 <= turn < len(answers):
             return None, gr.update(visible=False), gr.skip()
         try:
@@ -366,10 +364,15 @@ _TAG = re.compile(r"<[^>]+>")
 def plain_question(value: object) -> str:
     """The text of an edited question bubble: our HTML (the "Searched as" note, tags,
     character references) taken off again."""
-    if isinstance(value, list):  # Gradio's message content as parts
-        value = " ".join(str(p.get("text", "")) for p in value if isinstance(p, dict))
-    text = _STANDALONE_NOTE.sub("", str(value or ""))
+    text = _STANDALONE_NOTE.sub("", message_text(value))
     return " ".join(html.unescape(_TAG.sub(" ", text)).split())
+
+
+def _turn_of(data: gr.EventData) -> int:
+    """The turn of the chat message an event (retry, edit, like) is about: user and
+    assistant messages alternate, two per turn."""
+    index = getattr(data, "index", 0)
+    return int(index[0] if isinstance(index, list | tuple) else index) // 2
 
 
 def _vote(liked: object) -> str | None:

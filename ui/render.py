@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import PurePath
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from rag.answers import Answer, AnswerSpan, Citation
@@ -84,6 +85,15 @@ def text_html(text: str) -> str:
     ``[1]`` stays as it is."""
     html = escape(text).replace("\n", "<br>")
     return _INERT.sub(lambda m: m.group(0).replace("[", "&#91;").replace("]", "&#93;"), html)
+
+
+def message_text(content: Any) -> str:
+    """A chat message's text: a string, or Gradio 6's list of parts."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
+    return str(content or "")
 
 
 def _marker_link(turn: int, n: int, title: str) -> str:
