@@ -152,8 +152,8 @@ def _through_app(operation: str, payload: dict[str, Any]) -> dict[str, Any] | No
         return None
     typer.echo(f"sent to the running app (pid {app_.pid}, port {app_.port})", err=True)
     with _exit_codes():
-        return send(app_, operation, payload)
-    return None  # not reached: _exit_codes exits on any error
+        answer = send(app_, operation, payload)
+    return answer
 
 
 def _absolute(inputs: list[str]) -> list[str]:

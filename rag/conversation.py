@@ -134,38 +134,36 @@ MAX_HISTORY_TURNS = 50
 MAX_HISTORY_CHARS = 100_000
 
 
-def check_history(turns: Sequence[Turn]) -> None:
-    """A UsageError when a conversation is longer than one question may carry."""
-    if len(turns) > MAX_HISTORY_TURNS:
-        raise UsageError(
-            f"the history has {len(turns)} turns; send at most the last {MAX_HISTORY_TURNS}"
-        )
-    chars = sum(len(t.question) + len(t.answer) + len(t.standalone or "") for t in turns)
+def _too_long(turns: int, chars: int) -> str | None:
+    """What is wrong with a history of ``turns`` turns and ``chars`` characters, if
+    anything."""
+    if turns > MAX_HISTORY_TURNS:
+        return f"the history has {turns} turns; send at most the last {MAX_HISTORY_TURNS}"
     if chars > MAX_HISTORY_CHARS:
-        raise UsageError(
+        return (
             f"the history holds {chars:,} characters; send at most {MAX_HISTORY_CHARS:,} "
             "(the last turns of the conversation)"
         )
+    return None
+
+
+def check_history(turns: Sequence[Turn]) -> None:
+    """A UsageError when a conversation is longer than one question may carry."""
+    chars = sum(len(t.question) + len(t.answer) + len(t.standalone or "") for t in turns)
+    problem = _too_long(len(turns), chars)
+    if problem:
+        raise UsageError(problem)
 
 
 def turns_from_messages(messages: object) -> list[Turn]:
     """Chat messages (``[{"role": "user"|"assistant", "content": str}, ...]``, oldest
     first) as the turns the rewriter reads: each user message with the reply after it.
-    A history longer than ``check_history`` allows is refused before it is read."""
+    A history longer than ``check_history`` allows is refused before it is rewritten."""
     if not isinstance(messages, list):
         raise ValueError("'history' must be a list of {role, content} messages")
     if len(messages) > 2 * MAX_HISTORY_TURNS + 1:
         raise ValueError(
             f"'history' has {len(messages)} messages; send at most the last {2 * MAX_HISTORY_TURNS}"
-        )
-    chars = sum(
-        len(m["content"])
-        for m in messages
-        if isinstance(m, dict) and isinstance(m.get("content"), str)
-    )
-    if chars > MAX_HISTORY_CHARS:
-        raise ValueError(
-            f"'history' holds {chars:,} characters; send at most {MAX_HISTORY_CHARS:,}"
         )
     turns: list[Turn] = []
     for m in messages:
@@ -180,10 +178,10 @@ def turns_from_messages(messages: object) -> list[Turn]:
             turns[-1] = Turn(turns[-1].question, m["content"])
         elif role != "system":
             raise ValueError(f"history role {role!r} is not 'user', 'assistant' or 'system'")
-    if len(turns) > MAX_HISTORY_TURNS:
-        raise ValueError(
-            f"'history' has {len(turns)} turns; send at most the last {MAX_HISTORY_TURNS}"
-        )
+    chars = sum(len(m["content"]) for m in messages)  # every message checked above is text
+    problem = _too_long(len(turns), chars)
+    if problem:  # refused before the follow-ups are rewritten, the costly part
+        raise ValueError(problem)
     out: list[Turn] = []
     for t in turns:
         out.append(replace(t, standalone=rewrite_followup(t.question, out)))

@@ -305,10 +305,7 @@ class Library:
         mode: str | None = None,
         user: Principal = LOCAL,
     ) -> Answer:
-        question = self.check_question(question)
-        check_history(history)
-        answerer = self.answerer(mode)
-        name = mode or self.settings.answer_mode
+        question, name, answerer = self._prepare(question, history, mode)
         query, results = self._retrieve(question, history, scoped_filter(search_filter, user), k)
         answer = answerer.answer(query, results)
         return replace(answer, question=question, standalone_question=query, mode=name)
@@ -324,10 +321,7 @@ class Library:
     ) -> Iterator[str | Answer]:
         """Text deltas as they come (LLM modes), then the same complete ``Answer`` that
         ``ask`` gives."""
-        question = self.check_question(question)
-        check_history(history)
-        answerer = self.answerer(mode)
-        name = mode or self.settings.answer_mode
+        question, name, answerer = self._prepare(question, history, mode)
         stream = getattr(answerer, "stream", None)
         query, results = self._retrieve(question, history, scoped_filter(search_filter, user), k)
         if stream is None:
@@ -339,6 +333,16 @@ class Library:
                 yield replace(item, question=question, standalone_question=query, mode=name)
                 return
             yield item
+
+    def _prepare(
+        self, question: str, history: Sequence[Turn], mode: str | None
+    ) -> tuple[str, str, Answerer]:
+        """What ``ask`` and ``stream`` check first: the question, the history's size and
+        the mode (its name, and its answerer)."""
+        checked = self.check_question(question)
+        check_history(history)
+        name = mode or self.settings.answer_mode
+        return checked, name, self.answerer(name)
 
     @staticmethod
     def check_question(question: object) -> str:
