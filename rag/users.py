@@ -20,7 +20,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -195,36 +195,37 @@ class UserDirectory:
     def passwd(self, name: str, password: str) -> UserEntry:
         """A new password for an existing user (their collections stay)."""
         _check_password(password)
-        entries = self._for_update()
-        entry = self._existing(entries, name)
-        entry = UserEntry(name, self._hasher.hash(password), entry.read, entry.write)
-        entries[name] = entry
-        self._write(entries)
-        return entry
+        return self._change(
+            name, lambda e: UserEntry(name, self._hasher.hash(password), e.read, e.write)
+        )
 
     def grant(self, name: str, read: Iterable[str] = (), write: Iterable[str] = ()) -> UserEntry:
-        entries = self._for_update()
-        entry = self._existing(entries, name)
-        entry = UserEntry(
+        return self._change(
             name,
-            entry.password_hash,
-            _collections([*entry.read, *read]),
-            _collections([*entry.write, *write]),
+            lambda e: UserEntry(
+                name,
+                e.password_hash,
+                _collections([*e.read, *read]),
+                _collections([*e.write, *write]),
+            ),
         )
-        entries[name] = entry
-        self._write(entries)
-        return entry
 
     def revoke(self, name: str, read: Iterable[str] = (), write: Iterable[str] = ()) -> UserEntry:
-        entries = self._for_update()
-        entry = self._existing(entries, name)
         gone_read, gone_write = set(_collections(read)), set(_collections(write))
-        entry = UserEntry(
+        return self._change(
             name,
-            entry.password_hash,
-            tuple(c for c in entry.read if c not in gone_read),
-            tuple(c for c in entry.write if c not in gone_write and c not in gone_read),
+            lambda e: UserEntry(
+                name,
+                e.password_hash,
+                tuple(c for c in e.read if c not in gone_read),
+                tuple(c for c in e.write if c not in gone_write and c not in gone_read),
+            ),
         )
+
+    def _change(self, name: str, change: Callable[[UserEntry], UserEntry]) -> UserEntry:
+        """An existing user's entry replaced by ``change(entry)``, written back."""
+        entries = self._for_update()
+        entry = change(self._existing(entries, name))
         entries[name] = entry
         self._write(entries)
         return entry
