@@ -33,6 +33,18 @@ from rag.answers import Answer, AnswerSpan, Citation, abstention, make_citation
 from rag.features import FEATURES, Sentence, featurise, flat
 from rag.retrieval import Result
 from rag.scorer import Scorer, packaged_scorer
+from rag.setting import (
+    EVENT_AFTER,
+    SPEECH_VERBS,
+    Setting,
+    anchors,
+    asked_setting,
+    in_setting,
+    reports_speech,
+    setting_spans,
+    speaker_of,
+    topic_terms,
+)
 from rag.spans import Span, names
 
 # Below this confidence the answerer abstains: chosen with the sweep of bench/answers.py
@@ -55,6 +67,14 @@ MAX_CORROBORATING = 3
 ALSO_RATIO = 0.5
 # How much a span that fits the question poorly counts (``span_fit``).
 PLACE_ELSEWHERE = 0.1
+# A setting stated by a sentence about the same event as the statement, not by the
+# statement's own sentence, counts this much (``setting_candidates``).
+LINKED = 0.8
+# A setting question answered although no statement on its topic was found keeps this
+# share of its probability.
+UNSET = 0.5
+# A span inside what a sentence reports as said answers no question about the saying.
+REPORTED = 0.1
 NAMED_PLACE = 0.8
 NAMED_OTHER = 0.5
 UNKNOWN_PERSON = 0.6
@@ -77,12 +97,6 @@ _SETTLEMENT_OF = re.compile(
     r"(?:town|city|village|region|province|state|county|district|port|capital|island|area|"
     r"suburb|neighbourhood|neighborhood)\s+of$"
 )
-# "the Prague appearance": a place named as the setting of an event.
-_EVENT_AFTER = re.compile(
-    r"\s+(?:appearance|speech|visit|summit|conference|meeting|talks?|event|interview|rally|"
-    r"address|trip|hearing|trial|ceremony|concert|match|games|forum|launch|briefing)\b",
-    re.I,
-)
 # Statements (non-factoid answers) keep this share of the best one's probability.
 KEEP_RATIO = 0.5
 MAX_STATEMENTS = {Kind.STATEMENT: 4, Kind.YESNO: 2}
@@ -92,10 +106,7 @@ _CONFLICT = FEATURES.index("time_conflict")
 _BOILERPLATE = FEATURES.index("boilerplate")
 _SPEAKER_MATCH = FEATURES.index("speaker_match")
 _DENSE = FEATURES.index("dense_sentence")
-_SPEECH_VERBS = (
-    r"said|says|told|tells|added|warned|warns|argued|argues|explained|insisted|noted|"
-    r"wrote|writes|claimed|claims|stated|described|urged|believes|believed|thinks|thought"
-)
+_SPEECH_VERBS = SPEECH_VERBS
 _PRONOUN_SPEAKER = re.compile(
     rf"\b(?P<a>[Hh]e|[Ss]he)(?=\s+(?:also\s+|later\s+|then\s+)?(?:{_SPEECH_VERBS})\b)"
     rf"|\b(?:{_SPEECH_VERBS})(?P<b>\s+(?:he|she))\b(?=\s*[.,;!?]|$)"
@@ -162,11 +173,20 @@ class ExtractiveAnswerer:
         scored = self.score(q, results)
         if not scored:
             return abstention(question, results[:3])
+        setting = asked_setting(q) if q.is_factoid else None
+        if setting is not None:
+            found = setting_candidates(scored, q, setting)
+            if found is not None and found[0]:
+                candidates, also = found
+                answer = factoid_answer(question, candidates, also, speaker_of(q))
+                return self._finish(question, results, answer)
         if q.is_factoid:
             candidates = rank_candidates(scored, q)
             if candidates:
                 also = best_other(scored, candidates[0])
-                answer = factoid_answer(question, candidates, also)
+                answer = factoid_answer(question, candidates, also, q.speaker)
+                if setting is not None and found is None:  # no statement on the topic
+                    answer = replace(answer, confidence=answer.confidence * UNSET)
                 return self._finish(question, results, answer)
         statements = select_statements(q, scored)
         if not statements:
@@ -199,16 +219,7 @@ def rank_candidates(scored: Sequence[Scored], q: Analysis) -> list[Candidate]:
     passage, so a passage repeating a name does not outvote two that agree. A sentence
     that names another year than the asked one, or reads as navigation text, gives no
     support."""
-    votes: dict[str, dict[tuple[str, int], Vote]] = {}
-    spellings: dict[str, list[str]] = {}
-
-    def vote(s: Scored, span: Span, weight: float) -> None:
-        passages = votes.setdefault(span.key, {})
-        held = passages.get(s.passage)
-        if held is None or weight > held.weight:
-            passages[s.passage] = Vote(s, span, weight)
-        spellings.setdefault(span.key, []).append(span.text)
-
+    tally = _Tally()
     usable = [s for s in scored if s.feature(_CONFLICT) < 0.5 and s.feature(_BOILERPLATE) < 0.5]
     for s in usable[:TOP_SENTENCES]:
         if s.p < MIN_PROBABILITY:
@@ -221,14 +232,82 @@ def rank_candidates(scored: Sequence[Scored], q: Analysis) -> list[Candidate]:
         # closeness is relative to the closest span that could answer, not to any span
         near = proximity(s.sentence.text, [span for span, _ in fitting], q)
         for (span, fit), closeness in zip(fitting, near, strict=True):
-            vote(s, span, s.p * fit * closeness)
-    out = []
-    for key, passages in votes.items():
-        held = tuple(sorted(passages.values(), key=lambda v: -v.weight))
-        support = 1.0 - float(np.prod([1.0 - v.weight for v in held]))
-        text = max(spellings[key], key=lambda t: (len(t.split()), len(t)))
-        out.append(Candidate(key, text, support, held))
-    return sorted(out, key=lambda c: (-c.support, -c.best.weight))
+            tally.vote(s, span, s.p * fit * closeness)
+    return tally.candidates()
+
+
+class _Tally:
+    """Votes for candidate answers: one per passage (its strongest), and the spellings
+    each answer was stated in."""
+
+    def __init__(self) -> None:
+        self.votes: dict[str, dict[tuple[str, int], Vote]] = {}
+        self.spellings: dict[str, list[str]] = {}
+
+    def vote(self, s: Scored, span: Span, weight: float) -> None:
+        passages = self.votes.setdefault(span.key, {})
+        held = passages.get(s.passage)
+        if held is None or weight > held.weight:
+            passages[s.passage] = Vote(s, span, weight)
+        self.spellings.setdefault(span.key, []).append(span.text)
+
+    def candidates(self) -> list[Candidate]:
+        """Most supported first; support is the noisy-or of the passages' votes."""
+        out = []
+        for key, passages in self.votes.items():
+            held = tuple(sorted(passages.values(), key=lambda v: -v.weight))
+            support = 1.0 - float(np.prod([1.0 - v.weight for v in held]))
+            text = max(self.spellings[key], key=lambda t: (len(t.split()), len(t)))
+            out.append(Candidate(key, text, support, held))
+        return sorted(out, key=lambda c: (-c.support, -c.best.weight))
+
+
+def setting_candidates(
+    scored: Sequence[Scored], q: Analysis, setting: Setting
+) -> tuple[list[Candidate], Scored | None] | None:
+    """The answers to "where / when / to whom did X say it": spans of the setting part
+    (``rag.setting``) of the sentences that report X's statements on the topic, and of
+    the sentences about the same event (sharing a name or event noun with their
+    settings). Each vote counts as much as the best statement on the topic, less
+    (``LINKED``) from a sentence only linked to it. Returns the candidates and the
+    statement that links the winner's sentence to the topic, to cite after it: no
+    candidates when no statement on the topic states its setting, and None when there
+    is no statement on the topic.
+    """
+    topic = topic_terms(q)
+    speaker = speaker_of(q)
+    usable = [s for s in scored if s.feature(_BOILERPLATE) < 0.5]
+    docs: dict[str, str] = {}
+    for s in usable:
+        p = s.sentence.result.passage
+        docs[p.doc_id] = docs.get(p.doc_id, s.sentence.result.document.title) + " " + p.text
+    statements = [
+        s
+        for s in usable[: 2 * TOP_SENTENCES]
+        if reports_speech(s.sentence.text, speaker, docs[s.sentence.result.passage.doc_id])
+        and (not topic or topic & set(terms(s.sentence.text)))
+    ]
+    if not statements:
+        return None
+    strength = max(s.p for s in statements)
+    event = set().union(*(anchors(s.sentence.text) for s in statements))
+    event -= {f"name:{k.lower()}" for k in (speaker or "").split()}
+    tally = _Tally()
+    taken = {id(s) for s in statements}
+    linked = [s for s in usable if id(s) not in taken and anchors(s.sentence.text) & event]
+    for group, weight in ((statements, strength), (linked, strength * LINKED)):
+        for s in group:
+            for span in setting_spans(s.sentence.text, setting):
+                tally.vote(s, span, weight)
+    out = tally.candidates()
+    if not out:
+        return [], None
+    lead = out[0].best.scored
+    if id(lead) in taken:
+        return out, None
+    shared = anchors(lead.sentence.text) & event
+    link = next((s for s in statements if anchors(s.sentence.text) & shared), None)
+    return out, link
 
 
 def proximity(sentence: str, spans: Sequence[Span], q: Analysis) -> list[float]:
@@ -274,6 +353,8 @@ def span_fit(span: Span, sentence: str, q: Analysis) -> float:
     Adele"). The
     answer to a change question ("by how much did X fall") is the size of the change:
     a percentage, or the number after "by", "down", "up"."""
+    if asked_setting(q) is not None and not in_setting(span, sentence):
+        return REPORTED  # "where did he say it": not "... weapons to Russia, said Moore"
     before = sentence[: span.start].rstrip().lower()
     if q.kind is Kind.DATE:
         return _date_fit(span, q)
@@ -283,7 +364,7 @@ def span_fit(span: Span, sentence: str, q: Analysis) -> float:
         possessive = sentence[span.end : span.end + 2] in ("'s", "’s")  # in Washington's steps
         if (
             (before.endswith(_LOCATIVE) and not possessive)
-            or _EVENT_AFTER.match(sentence, span.end)
+            or EVENT_AFTER.match(sentence, span.end)
             or _SETTLEMENT_OF.search(before)
         ):
             return 1.0
@@ -368,7 +449,10 @@ def best_other(scored: Sequence[Scored], winner: Candidate) -> Scored | None:
 
 
 def factoid_answer(
-    question: str, candidates: Sequence[Candidate], also: Scored | None = None
+    question: str,
+    candidates: Sequence[Candidate],
+    also: Scored | None = None,
+    speaker: str | None = None,
 ) -> Answer:
     """The winning answer in its best sentence, cited by every passage that states it,
     then ``also`` (a further highly rated sentence), each cited; "Sources differ" when
@@ -391,10 +475,10 @@ def factoid_answer(
             citations.append(_cite(n, v.scored))
             marks += f"[{n}]"
         markers.append(marks)
-    text = f"{winner.text}: {attributed(lead.scored)} {markers[0]}"
+    text = f"{winner.text}: {attributed(lead.scored, speaker)} {markers[0]}"
     if also is not None and rival is None:  # a disagreement is shown alone, in order
         citations.append(_cite(len(citations) + 1, also))
-        text += f" {attributed(also)} [{len(citations)}]"
+        text += f" {attributed(also, speaker)} [{len(citations)}]"
     if rival is not None:
         text += f" Sources differ: {winner.text} {markers[0]}; {rival.text} {markers[1]}."
     sentence = lead.scored.sentence

@@ -249,3 +249,39 @@ def test_span_fit(question: str, sentence: str, span: str, fit: float) -> None:
     q = analyse(question)
     (found,) = [s for s in extract(sentence, q.kind) if s.text.startswith(span)]
     assert span_fit(found, sentence, q) == fit
+
+
+PORT = (
+    "Porto chief urges shippers to stay\n\n"
+    "“We will not wait for the next flood,” Ines Carvalho told Radio Vale on Tuesday, at the "
+    "harbour museum in Porto.\n\n"
+    "The port handled a record tonnage last year, most of it bound for northern Europe.\n\n"
+    "During the Radio Vale interview in front of an audience at the museum, she also said "
+    "the port would use drones to inspect cargo bound for Norway.\n\n"
+    "Her staff are “pairing drones with customs data to stop smuggling to Norway”, said "
+    "Carvalho, who has long argued for faster inspections."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "setting"),
+    [
+        ("Where did Carvalho say that about drones?", "Porto"),
+        ("When did Carvalho say that about drones?", "Tuesday"),
+        ("Who did Carvalho say that about drones to?", "Radio Vale"),
+    ],
+)
+def test_a_setting_question_gets_the_setting_of_the_statement(
+    answerer: ExtractiveAnswerer, question: str, setting: str
+) -> None:
+    """The drone statement's sentence names only "the museum"; the sentence about the
+    same interview names the place and day. Norway, named in what she said, is no
+    answer to where she said it."""
+    answer = answerer.answer(question, _results(("port", PORT)))
+    assert not answer.abstained, answer.text
+    assert _span_holds(answer, {"port": PORT}) == setting
+    assert "Norway:" not in answer.text
+    # the statement on the topic is cited too, so the reader sees why this setting
+    assert any("drones" in c.quote for c in answer.citations)
+    if "she also said" in PORT and "also said" in answer.text:
+        assert "Carvalho also said" in answer.text  # the speaking "she" is named

@@ -1,0 +1,220 @@
+"""Where, when and to whom a statement was made: the setting of a speech event.
+
+"Where did he say it?", asked after "What did Moore say about AI?", wants the setting
+of those statements, not a place named inside them ("... the flow of weapons to
+Russia, said Moore"). A sentence that reports speech has two parts: what was said
+(inside quotation marks, or the clause after "said"), and its setting, the rest
+("During the Politico interview in front of an audience at the embassy, he also
+said ..."; "...,” Moore told Politico on Wednesday, at the British embassy in
+Prague."). Only spans of the setting part answer a setting question.
+
+The statement's own sentence often names only part of its setting ("at the
+embassy"); another sentence about the same event names the rest. Two sentences are
+about one event when their setting parts share an anchor: a name ("Politico") or an
+event noun ("interview", "embassy").
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from core.tokenize import terms
+from rag.analysis import Analysis, Kind
+from rag.spans import Span, extract, names
+
+SPEECH_VERBS = (
+    r"said|says|told|tells|added|warned|warns|argued|argues|explained|insisted|noted|"
+    r"wrote|writes|claimed|claims|stated|described|urged|believes|believed|thinks|thought"
+)
+
+
+class Setting(StrEnum):
+    PLACE = "place"
+    TIME = "time"
+    AUDIENCE = "audience"  # to whom: "who did he say it to?"
+
+
+# The speech act a setting question asks about: "say it", "say that about AI", "make
+# the promise", "speak". "Where did he say the summit would be held?" asks about the
+# summit, not the saying, so a clause after the verb is no setting question.
+_ACT = re.compile(
+    r"\b(?:say|said|tell|told|speak|spoke|talk|talked|testify|testified)"
+    r"(?:\s+(?:it|that|this|these|those|so|them|him|her|us))?"
+    r"(?:\s+(?:about|on|of|regarding|to)\b[^?]*)?\s*\??\s*$"
+    r"|\b(?:make|made|give|gave|deliver|delivered|issue|issued)\s+(?:the|that|this|these|those|"
+    r"his|her|their|its|such)\s+(?:\w+\s+)?(?:promise|pledge|remarks?|comments?|speech|"
+    r"statement|appeal|warning|claim|invitation|call|offer|announcement)s?\b",
+    re.I,
+)
+_TO_WHOM = re.compile(
+    r"\bto\s*\??\s*$|^\s*to\s+whom\b|\bwhom\b|\bwho\s+did\s+\w+(?:\s+\w+)?\s+tell\b", re.I
+)
+# Words of the question that name the act or its setting, not the topic.
+_ACT_WORDS = frozenset(
+    terms(
+        "say said tell told speak spoke talk talked make made give gave deliver promise pledge "
+        "remarks comments speech statement appeal warning claim invitation call offer "
+        "announcement where when whom"
+    )
+)
+
+# "the Prague appearance": a place named as the setting of an event.
+EVENT_AFTER = re.compile(
+    r"\s+(?:appearance|speech|visit|summit|conference|meeting|talks?|event|interview|rally|"
+    r"address|trip|hearing|trial|ceremony|concert|match|games|forum|launch|briefing)\b",
+    re.I,
+)
+_QUOTE = re.compile(r"“[^”]*”|\"[^\"]*\"")
+_VERB = re.compile(rf"\b(?:{SPEECH_VERBS})\b")
+_REPORTS = re.compile(
+    rf"\b(?:{SPEECH_VERBS}|explain|explains|according to|spoke|speaks|speaking|talked)\b", re.I
+)
+# After the verb (and, for "told", its object): an adjunct of the setting, not speech.
+# After the verb, its object or (inverted, "said Moore,") its subject.
+_OBJECT = re.compile(
+    r"\s+(?:[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*|he|she|they|we|reporters|journalists|an?\s+\w+)"
+)
+_ADJUNCT = re.compile(
+    r"\s*(?:[,.;:!?)\]]|$|(?:on|at|in|during|while|after|before|from|to|last|this|yesterday|"
+    r"today|earlier|later|when|as|according)\b)"
+)
+# Nouns naming where or as what an event took place: anchors shared by sentences about it.
+EVENT_NOUNS = frozenset(
+    terms(
+        "interview interviews appearance speech address lecture conference summit forum meeting "
+        "briefing "
+        "hearing rally event ceremony visit embassy parliament congress senate university "
+        "headquarters audience podcast broadcast programme program show panel debate session "
+        "assembly committee festival gala dinner convention museum hotel stadium studio court "
+        "palace church cathedral school hospital office"
+    )
+)
+_AUDIENCE_BEFORE = re.compile(
+    r"(?:\btold|\binterview\s+with|\bspeaking\s+to|\bspoke\s+to|\btalking\s+to|\btalked\s+to|"
+    r"\bsaid\s+to|\bwrote\s+to)\s+(?:the\s+)?$",
+    re.I,
+)
+_AUDIENCE_AFTER = re.compile(r"\s+(?:interview|podcast|programme|program|show|broadcast)\b", re.I)
+_LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|near|outside|inside)\s+(?:the\s+)?$", re.I)
+# "the British embassy": a name before a common noun modifies it; it is not the place.
+_MODIFIES = re.compile(
+    r"\s+(?!(?:in|on|at|and|or|of|for|with|to|during|after|before|last|this|that|which|who|"
+    r"where|when|as|by|from|near|but|while|on)\b)[a-z]"
+)
+
+
+def asked_setting(q: Analysis) -> Setting | None:
+    """The part of a speech event's setting that ``q`` asks for, if it asks for one."""
+    if not _ACT.search(q.text):
+        return None
+    if q.kind is Kind.PLACE:
+        return Setting.PLACE
+    if q.kind is Kind.DATE:
+        return Setting.TIME
+    if q.kind in (Kind.PERSON, Kind.ORGANISATION, Kind.ENTITY) and _TO_WHOM.search(q.text):
+        return Setting.AUDIENCE
+    return None
+
+
+def speaker_of(q: Analysis) -> str | None:
+    """Who made the statement: the question's speaker, or the one person it names
+    ("Where did Richard Moore make the promise?")."""
+    if q.speaker:
+        return q.speaker
+    people = [e for e in q.constraints.entities if any(s.kind is Kind.PERSON for s in names(e))]
+    return people[0] if len(people) == 1 else None
+
+
+def topic_terms(q: Analysis) -> set[str]:
+    """What the statements are about: the question's terms without the speaker and the
+    words of the act ("Where did Moore say that about AI?" -> {"ai"})."""
+    left_out = set(terms(f"{speaker_of(q) or ''} {q.focus or ''}")) | _ACT_WORDS
+    return {t for t in q.terms if t not in left_out}
+
+
+_PRONOUN = re.compile(r"\b(?:he|she)\b", re.I)
+
+
+def reports_speech(sentence: str, speaker: str | None, context: str) -> bool:
+    """Whether ``sentence`` reports a statement, by ``speaker`` when one is asked about:
+    named in it, or a "he"/"she" there while ``context`` (the rest of the document
+    that was retrieved) names them."""
+    if not (_QUOTE.search(sentence) or _REPORTS.search(sentence)):
+        return False
+    if not speaker:
+        return True
+    surname = speaker.split()[-1]
+    return surname in sentence or (bool(_PRONOUN.search(sentence)) and surname in context)
+
+
+def setting_parts(sentence: str) -> list[tuple[int, int]]:
+    """The character ranges of ``sentence`` outside what it reports as said."""
+    said: list[tuple[int, int]] = [(m.start(), m.end()) for m in _QUOTE.finditer(sentence)]
+    for m in _VERB.finditer(sentence):
+        if any(a <= m.start() < b for a, b in said):
+            continue
+        after = m.end()
+        if _ADJUNCT.match(sentence, after):
+            continue
+        obj = _OBJECT.match(sentence, after)
+        if obj and _ADJUNCT.match(sentence, obj.end()):
+            continue
+        said.append((after, len(sentence)))  # "he said British spies are using AI ..."
+        break
+    parts, at = [], 0
+    for a, b in sorted(said):
+        if a > at:
+            parts.append((at, a))
+        at = max(at, b)
+    if at < len(sentence):
+        parts.append((at, len(sentence)))
+    return parts
+
+
+def in_setting(span: Span, sentence: str) -> bool:
+    """Whether ``span`` lies in the setting part of ``sentence``."""
+    return any(a <= span.start and span.end <= b for a, b in setting_parts(sentence))
+
+
+def anchors(sentence: str) -> set[str]:
+    """The names and event nouns of a sentence's setting part."""
+    out: set[str] = set()
+    for a, b in setting_parts(sentence):
+        part = sentence[a:b]
+        out |= {t for t in terms(part) if t in EVENT_NOUNS}
+        out |= {s.key for s in names(part)}
+    return out
+
+
+def setting_spans(sentence: str, setting: Setting) -> list[Span]:
+    """The spans of ``sentence``'s setting part that say ``setting``."""
+    parts = setting_parts(sentence)
+
+    def inside(span: Span) -> bool:
+        return any(a <= span.start and span.end <= b for a, b in parts)
+
+    if setting is Setting.TIME:
+        return [s for s in extract(sentence, Kind.DATE) if inside(s)]
+    if setting is Setting.PLACE:
+        return [
+            s
+            for s in extract(sentence, Kind.PLACE)
+            if inside(s)
+            and (
+                _LOCATIVE_BEFORE.search(sentence[: s.start])
+                and not _MODIFIES.match(sentence, s.end)
+                or s.kind is Kind.PLACE  # "the Prague appearance"; not "the Politico interview"
+                and bool(EVENT_AFTER.match(sentence, s.end))
+            )
+        ]
+    found: dict[str, Span] = {}
+    for kind in (Kind.PERSON, Kind.ORGANISATION, Kind.ENTITY):
+        for s in extract(sentence, kind):
+            if not inside(s) or s.key in found:
+                continue
+            if _AUDIENCE_BEFORE.search(sentence[: s.start]) or _AUDIENCE_AFTER.match(
+                sentence, s.end
+            ):
+                found[s.key] = s
+    return list(found.values())

@@ -1,0 +1,101 @@
+"""The setting of a speech event: which questions ask for it, which part of a sentence
+states it, and which spans there answer where, when and to whom."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.analysis import analyse
+from rag.setting import (
+    Setting,
+    anchors,
+    asked_setting,
+    reports_speech,
+    setting_parts,
+    setting_spans,
+    speaker_of,
+    topic_terms,
+)
+
+STATEMENT = (
+    "During the Radio Vale interview in front of an audience at the museum, she also said "
+    "the port would double its exports to Norway by 2030."
+)
+ATTRIBUTION = (
+    "“We will not wait for the next flood,” Ines Carvalho told Radio Vale on Tuesday, "
+    "at the harbour museum in Porto."
+)
+QUOTED = "Exports are “rising faster than in Spain”, said Carvalho, who has warned the board."
+
+
+@pytest.mark.parametrize(
+    ("question", "setting"),
+    [
+        ("Where did Carvalho say that about exports?", Setting.PLACE),
+        ("Where did she say it?", Setting.PLACE),
+        ("When did Carvalho say that?", Setting.TIME),
+        ("When did she speak?", Setting.TIME),
+        ("Who did Carvalho say it to?", Setting.AUDIENCE),
+        ("To whom did she say that?", Setting.AUDIENCE),
+        ("Where did Ines Carvalho make the promise?", Setting.PLACE),
+        ("Where did she give the speech?", Setting.PLACE),
+        # the saying is not what is asked about: the place of the port, the time of a plan
+        ("Where did she say the new port would be built?", None),
+        ("When did she say exports would double?", None),
+        ("Who said it?", None),  # the speaker, not the audience
+        ("Where is the harbour museum?", None),
+        ("What did Carvalho say about exports?", None),
+    ],
+)
+def test_asked_setting(question: str, setting: Setting | None) -> None:
+    assert asked_setting(analyse(question)) is setting
+
+
+def test_topic_leaves_out_the_speaker_and_the_act() -> None:
+    assert topic_terms(analyse("Where did Carvalho say that about exports?")) == {"export"}
+    assert topic_terms(analyse("Where did Ines Carvalho make the promise?")) == set()
+    assert speaker_of(analyse("Where did Ines Carvalho make the promise?")) == "Ines Carvalho"
+
+
+def _parts(sentence: str) -> list[str]:
+    return [sentence[a:b].strip() for a, b in setting_parts(sentence)]
+
+
+def test_setting_parts_leave_out_what_was_said() -> None:
+    assert _parts(STATEMENT) == [
+        "During the Radio Vale interview in front of an audience at the museum, she also said"
+    ]
+    assert _parts(ATTRIBUTION) == [
+        "Ines Carvalho told Radio Vale on Tuesday, at the harbour museum in Porto."
+    ]
+    # an inverted attribution ("said Carvalho,") is setting; the quote is not
+    parts = _parts(QUOTED)
+    assert parts[0] == "Exports are" and "said Carvalho, who has warned" in parts[1]
+    assert not any("Spain" in p for p in parts)
+
+
+def test_setting_spans_by_kind() -> None:
+    def texts(sentence: str, setting: Setting) -> list[str]:
+        return [s.text for s in setting_spans(sentence, setting)]
+
+    assert texts(ATTRIBUTION, Setting.PLACE) == ["Porto"]
+    assert texts(ATTRIBUTION, Setting.TIME) == ["Tuesday"]
+    assert texts(ATTRIBUTION, Setting.AUDIENCE) == ["Radio Vale"]
+    assert texts(STATEMENT, Setting.AUDIENCE) == ["Radio Vale"]  # "the Radio Vale interview"
+    # Norway and 2030 are in what she said, not where or when she said it
+    assert texts(STATEMENT, Setting.PLACE) == []
+    assert texts(STATEMENT, Setting.TIME) == []
+    assert texts(QUOTED, Setting.PLACE) == []
+
+
+def test_sentences_about_one_event_share_anchors() -> None:
+    shared = anchors(STATEMENT) & anchors(ATTRIBUTION)
+    assert "museum" in shared and any("vale" in a for a in shared)
+    assert not anchors(STATEMENT) & anchors("The weather in Lisbon was warm.")
+
+
+def test_reports_speech_by_the_speaker() -> None:
+    assert reports_speech(ATTRIBUTION, "Carvalho", "")
+    assert reports_speech(STATEMENT, "Carvalho", "Ines Carvalho runs the port")  # "she"
+    assert not reports_speech(STATEMENT, "Carvalho", "nobody named here")
+    assert not reports_speech("The port opened in 1990.", None, "")
