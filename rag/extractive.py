@@ -188,9 +188,9 @@ class ExtractiveAnswerer:
                 if setting is not None and found is None:  # no statement on the topic
                     answer = replace(answer, confidence=answer.confidence * UNSET)
                 return self._finish(question, results, answer)
-        statements = select_statements(q, scored)
-        if not statements:
-            return abstention(question, results[:3], self.scorer.confidence(scored[0].p))
+        # Too unlikely to keep, the best sentence still answers when the threshold
+        # allows it (0 answers everything): the threshold alone decides abstention.
+        statements = select_statements(q, scored) or [scored[0]]
         return self._finish(question, results, statement_answer(question, q, statements))
 
     def score(self, q: Analysis, results: Sequence[Result]) -> list[Scored]:

@@ -11,7 +11,7 @@ import pytest
 from ingest.chunking import chunk_text
 from rag.analysis import analyse
 from rag.answers import ABSTAIN_PREFIX, Answer
-from rag.extractive import ExtractiveAnswerer, span_fit
+from rag.extractive import DEFAULT_THRESHOLD, ExtractiveAnswerer, span_fit
 from rag.retrieval import Result
 from rag.spans import extract
 from vectorstore.records import STATE_COMPLETE, DocumentRecord, Passage
@@ -213,6 +213,14 @@ def test_the_threshold_decides_abstention(embedder: Any) -> None:
     never = ExtractiveAnswerer(embedder, threshold=1.0).answer(question, results)
     assert not always.abstained and never.abstained
     assert always.confidence == pytest.approx(never.confidence)
+
+
+def test_threshold_zero_answers_even_an_unlikely_question(embedder: Any) -> None:
+    results = _results(("moore", MOORE), ("voss", VOSS))
+    question = "What is the price of rice in Japan this year?"
+    always = ExtractiveAnswerer(embedder, threshold=0.0).answer(question, results)
+    assert not always.abstained and always.citations
+    assert always.confidence < DEFAULT_THRESHOLD  # the default still abstains on it
 
 
 def test_no_passages_means_abstention(answerer: ExtractiveAnswerer) -> None:
