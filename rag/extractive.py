@@ -37,6 +37,7 @@ from rag.setting import (
     EVENT_AFTER,
     SPEECH_VERBS,
     Setting,
+    act_noun,
     anchors,
     asked_setting,
     in_setting,
@@ -173,25 +174,35 @@ class ExtractiveAnswerer:
         scored = self.score(q, results)
         if not scored:
             return abstention(question, results[:3])
-        setting = asked_setting(q) if q.is_factoid else None
-        if setting is not None:
-            found = setting_candidates(scored, q, setting)
-            if found is not None and found[0]:
-                candidates, also = found
-                answer = factoid_answer(question, candidates, also, speaker_of(q))
-                return self._finish(question, results, answer)
         if q.is_factoid:
-            candidates = rank_candidates(scored, q)
-            if candidates:
-                also = best_other(scored, candidates[0])
-                answer = factoid_answer(question, candidates, also, q.speaker)
-                if setting is not None and found is None:  # no statement on the topic
-                    answer = replace(answer, confidence=answer.confidence * UNSET)
+            answer = self._factoid(question, q, scored)
+            if answer is not None:
                 return self._finish(question, results, answer)
         # Too unlikely to keep, the best sentence still answers when the threshold
         # allows it (0 answers everything): the threshold alone decides abstention.
         statements = select_statements(q, scored) or [scored[0]]
         return self._finish(question, results, statement_answer(question, q, statements))
+
+    def _factoid(self, question: str, q: Analysis, scored: Sequence[Scored]) -> Answer | None:
+        """The factoid answer, None when no sentence states a span of the asked kind. A
+        setting question ("where did he say it") takes the setting of the statements
+        on its topic when that is better supported than what the plain reading finds,
+        and is answered weakly when no statement on its topic was found."""
+        candidates = rank_candidates(scored, q)
+        setting = asked_setting(q)
+        found = setting_candidates(scored, q, setting) if setting is not None else None
+        if found is not None and found[0]:
+            best, link = found
+            top = candidates[0] if candidates else None
+            if top is None or best[0].support >= top.support or best[0].key == top.key:
+                return factoid_answer(question, best, link, speaker_of(q))
+        if not candidates:
+            return None
+        also = best_other(scored, candidates[0])
+        answer = factoid_answer(question, candidates, also, q.speaker)
+        if setting is not None and found is None:  # no statement on the topic
+            answer = replace(answer, confidence=answer.confidence * UNSET)
+        return answer
 
     def score(self, q: Analysis, results: Sequence[Result]) -> list[Scored]:
         sentences = featurise(q, results, self.embedder, self.idf)
@@ -276,6 +287,7 @@ def setting_candidates(
     """
     topic = topic_terms(q)
     speaker = speaker_of(q)
+    act = act_noun(q)
     usable = [s for s in scored if s.feature(_BOILERPLATE) < 0.5]
     docs: dict[str, str] = {}
     for s in usable:
@@ -284,7 +296,7 @@ def setting_candidates(
     statements = [
         s
         for s in usable[: 2 * TOP_SENTENCES]
-        if reports_speech(s.sentence.text, speaker, docs[s.sentence.result.passage.doc_id])
+        if reports_speech(s.sentence.text, speaker, docs[s.sentence.result.passage.doc_id], act)
         and (not topic or topic & set(terms(s.sentence.text)))
     ]
     if not statements:

@@ -117,13 +117,70 @@ def asked_setting(q: Analysis) -> Setting | None:
     return None
 
 
+_TITLES = frozenset(
+    [
+        "vice",
+        "president",
+        "prime",
+        "minister",
+        "chancellor",
+        "senator",
+        "governor",
+        "king",
+        "queen",
+        "prince",
+        "princess",
+        "pope",
+        "mayor",
+        "judge",
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "sir",
+        "dame",
+        "lord",
+        "lady",
+        "former",
+        "chief",
+        "secretary",
+        "general",
+    ]
+)
+# The noun of the asked act ("deliver her concession speech"): a sentence naming it
+# reports the event even without a speech verb ("Harris delivered her concession
+# speech at Howard University").
+_ACT_NOUN = re.compile(
+    r"\b(promise|pledge|remarks?|comments?|speech|statement|appeal|warning|claim|invitation|"
+    r"offer|announcement)s?\b",
+    re.I,
+)
+
+
+def act_noun(q: Analysis) -> str | None:
+    """The noun naming the act a setting question asks about, if it names one."""
+    m = _ACT.search(q.text)
+    found = _ACT_NOUN.search(m.group()) if m else None
+    return found.group(1).lower() if found else None
+
+
 def speaker_of(q: Analysis) -> str | None:
     """Who made the statement: the question's speaker, or the one person it names
     ("Where did Richard Moore make the promise?")."""
     if q.speaker:
         return q.speaker
-    people = [e for e in q.constraints.entities if any(s.kind is Kind.PERSON for s in names(e))]
+    people = []
+    for entity in q.constraints.entities:
+        words = entity.split()
+        while words and words[0].lower() in _TITLES:  # "Vice President Kamala Harris"
+            words = words[1:]
+        if words and (len(words) < len(entity.split()) or _is_person(entity)):
+            people.append(" ".join(words))
     return people[0] if len(people) == 1 else None
+
+
+def _is_person(text: str) -> bool:
+    return any(s.kind is Kind.PERSON for s in names(text))
 
 
 def topic_terms(q: Analysis) -> set[str]:
@@ -136,11 +193,15 @@ def topic_terms(q: Analysis) -> set[str]:
 _PRONOUN = re.compile(r"\b(?:he|she)\b", re.I)
 
 
-def reports_speech(sentence: str, speaker: str | None, context: str) -> bool:
-    """Whether ``sentence`` reports a statement, by ``speaker`` when one is asked about:
-    named in it, or a "he"/"she" there while ``context`` (the rest of the document
-    that was retrieved) names them."""
-    if not (_QUOTE.search(sentence) or _REPORTS.search(sentence)):
+def reports_speech(
+    sentence: str, speaker: str | None, context: str, act: str | None = None
+) -> bool:
+    """Whether ``sentence`` reports a statement (or names the asked ``act``: "her
+    concession speech"), by ``speaker`` when one is asked about: named in it, or a
+    "he"/"she" there while ``context`` (the rest of the document that was retrieved)
+    names them."""
+    said = bool(_QUOTE.search(sentence) or _REPORTS.search(sentence))
+    if not (said or act and re.search(rf"\b{act}", sentence, re.I)):
         return False
     if not speaker:
         return True

@@ -8,6 +8,7 @@ import pytest
 from rag.analysis import analyse
 from rag.setting import (
     Setting,
+    act_noun,
     anchors,
     asked_setting,
     reports_speech,
@@ -99,3 +100,14 @@ def test_reports_speech_by_the_speaker() -> None:
     assert reports_speech(STATEMENT, "Carvalho", "Ines Carvalho runs the port")  # "she"
     assert not reports_speech(STATEMENT, "Carvalho", "nobody named here")
     assert not reports_speech("The port opened in 1990.", None, "")
+
+
+def test_a_named_act_is_reported_by_the_sentence_naming_it() -> None:
+    q = analyse("Where did Vice President Ana Ruiz deliver her concession speech?")
+    assert asked_setting(q) is Setting.PLACE
+    assert speaker_of(q) == "Ana Ruiz"  # titles are not the speaker's name
+    assert act_noun(q) == "speech"
+    sentence = "Ruiz delivered her concession speech at Hallam University on Friday."
+    assert reports_speech(sentence, "Ana Ruiz", "", act_noun(q))
+    assert not reports_speech(sentence, "Ana Ruiz", "")  # no speech verb, no quote
+    assert [s.text for s in setting_spans(sentence, Setting.PLACE)] == ["Hallam University"]
