@@ -28,13 +28,15 @@ from ingest.report import Failure, IngestReport
 from ingest.urlguard import UrlPolicy, is_url
 from rag.access import LOCAL, Principal
 from rag.answers import Answer, Answerer, Turn
+from rag.collection_admin import RemovedCollection, create_collection, remove_collection
 from rag.conversation import check_history, rewrite_followup
 from rag.feedback import FeedbackLog, Rating
 from rag.modes import MODES
 from rag.retrieval import HybridRetriever, Result, SearchFilter
 from rag.saved import SavedConversations
 from rag.services import Services
-from rag.users import UserDirectory, parse_logins
+from rag.uploads import drop_copies
+from rag.users import SharedCollection, UserDirectory, parse_logins
 from vectorstore.chroma import ChromaStore
 from vectorstore.records import STATE_COMPLETE, DocumentRecord
 
@@ -163,11 +165,13 @@ class Library:
     def remove(
         self, targets: Sequence[str], user: Principal = LOCAL
     ) -> tuple[list[DocumentRecord], list[str]]:
-        """Remove documents by id or by source; returns (removed, targets not found).
-        A document the user may read but not write is an AccessError; one they may not
-        read is not found."""
+        """Remove documents by id or by source, and the upload copies this app kept of
+        them; returns (removed, targets not found). A document the user may read but
+        not write is an AccessError; one they may not read is not found."""
         with self.write_lock:
-            return remove_documents(self.services.store, targets, user)
+            removed, unknown = remove_documents(self.services.store, targets, user)
+            drop_copies(self.settings.uploads_path, [r.source for r in removed])
+        return removed, unknown
 
     def documents(self, user: Principal = LOCAL) -> list[DocumentRecord]:
         """The complete documents the user may read; listed from the store only when it
@@ -195,6 +199,7 @@ class Library:
             entry[0] += 1
             entry[1] += r.chunks
         names = set(counts) | ({user.home} if user.can_write(user.home) else set())
+        names |= {c for c in self.users.shared() if user.can_read(c)}  # listed while empty
         return [
             {
                 "name": name,
@@ -204,6 +209,17 @@ class Library:
             }
             for name in sorted(names)
         ]
+
+    def create_collection(
+        self, name: str, owner: str | None = None, members: Sequence[str] = ()
+    ) -> SharedCollection:
+        """A new, empty shared collection (the operator's; ``rag.collection_admin``)."""
+        return create_collection(self, name, owner, members)
+
+    def remove_collection(self, name: str) -> RemovedCollection:
+        """A shared collection's documents deleted and the collection forgotten (the
+        operator's; ``rag.collection_admin``)."""
+        return remove_collection(self, name)
 
     def reindex(self) -> int:
         """Rebuild the keyword index from the store; returns its passage count."""

@@ -56,6 +56,20 @@ class Staged:
                 Path(copy).unlink(missing_ok=True)
 
 
+def drop_copies(uploads: Path, sources: Iterable[str]) -> list[Path]:
+    """Delete the files among ``sources`` that are copies kept in ``uploads`` (at its top
+    or in a collection's folder); returns what was deleted."""
+    root = uploads.resolve()
+    dropped = []
+    for source in sources:
+        path = Path(source)
+        inside = path.parent == root or path.parent.parent == root
+        if path.is_absolute() and inside and path.is_file():
+            path.unlink(missing_ok=True)
+            dropped.append(path)
+    return dropped
+
+
 def collection_folder(uploads: Path, collection: str) -> Path:
     """Where uploads to a collection are kept: one folder per collection (``default``'s
     at the top), so two users' files of one name are two files, and two documents."""

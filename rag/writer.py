@@ -4,9 +4,10 @@ Embedded Chroma is not safe for two processes: a ``rag ingest`` beside a running
 ``rag serve`` on the same ``RAG_HOME`` corrupts what the app reads. So ``rag serve``
 announces itself in ``<RAG_HOME>/serve.json`` (its pid, its port on 127.0.0.1 and a
 random token, readable by the owner only), and the CLI's writes (``ingest``,
-``docs remove``, ``reindex``) go to the app's ``/internal/...`` routes when that app
-answers, and to the store itself otherwise. With a Chroma server (``RAG_CHROMA_URL``)
-every process writes directly: the server is the one writer.
+``docs remove``, ``collections remove``, ``reindex``) go to the app's
+``/internal/...`` routes when that app answers, and to the store itself otherwise.
+With a Chroma server (``RAG_CHROMA_URL``) every process writes directly: the server is
+the one writer.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from rag.users import UserDirectory
 from rag.writer import ANNOUNCEMENT, TOKEN_HEADER, RunningApp, announce, running_in, withdraw
 from tests.conftest import RAG_BIN
 from tests.ui.conftest import free_port
@@ -130,3 +131,29 @@ def test_the_internal_door_answers_only_its_token(serving: Any) -> None:
     wrong = httpx.post(f"{app.url}/internal/ingest", json={"inputs": ["/etc/passwd"]})
     assert wrong.status_code == 404
     assert os.stat(home / ANNOUNCEMENT).st_mode & 0o077 == 0
+
+
+@pytest.mark.slow
+def test_collections_remove_goes_through_the_running_app(
+    serving: Any, run_rag: Any, tmp_path: Path
+) -> None:
+    home, _url, server = serving
+    doc = tmp_path / "tarnby.md"
+    doc.write_text(NEW_DOC)
+    added = run_rag(["ingest", str(doc), "--collection", "team", "--json"], home)
+    assert added.returncode == 0, added.stderr
+    (record,) = json.loads(added.stdout)["added"]
+    UserDirectory(home / "users.json").add("ann", "long enough", read=["team"])
+
+    removed = run_rag(["collections", "remove", "team", "--yes", "--json"], home)
+
+    assert removed.returncode == 0, removed.stderr
+    assert "sent to the running app" in removed.stderr
+    done = json.loads(removed.stdout)
+    assert [d["doc_id"] for d in done["removed"]] == [record["doc_id"]] and done["users"] == ["ann"]
+    users = json.loads(run_rag(["users", "list", "--json"], home).stdout)
+    assert users == [{"name": "ann", "read": ["ann", "default"], "write": ["ann"]}]
+    server.send_signal(signal.SIGINT)
+    server.wait(60)
+    listed = run_rag(["docs", "list", "--json"], home)
+    assert [d["collection"] for d in json.loads(listed.stdout)] == ["default"]
