@@ -18,7 +18,7 @@ import gradio as gr
 from core.errors import RagError
 from rag.library import Library
 from rag.uploads import SUPPORTED
-from rag.writer import RunningApp, announce, withdraw
+from rag.writer import RunningApp, announce, refuse_second_app, withdraw
 from ui import files, internal_door, mcp_door, openai_door
 from ui.api import Api
 from ui.assets import COPY_JS, CSS, PICK_JS, SCRIPT, SCROLL_TO_QUOTE_JS, THEME_JS
@@ -454,7 +454,9 @@ def _register_api(api: Api) -> None:
 def serve(
     library: Library, host: str = "127.0.0.1", port: int = 7860, *, block: bool = True
 ) -> gr.Blocks:
-    """Start the chat window; with ``block=False`` return once it is listening."""
+    """Start the chat window; with ``block=False`` return once it is listening. Refused
+    while another app serves the same embedded store (``rag.writer``)."""
+    refuse_second_app(library.settings.home, library.settings.chroma_url)
     users = library.users  # RAG_AUTH and the users file
     auth = users.enabled()
     # one throttle for the window and the doors
