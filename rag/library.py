@@ -35,7 +35,7 @@ from rag.modes import MODES
 from rag.retrieval import HybridRetriever, Result, SearchFilter
 from rag.saved import SavedConversations
 from rag.services import Services
-from rag.uploads import drop_copies
+from rag.uploads import drop_orphaned_copies
 from rag.users import SharedCollection, UserDirectory, parse_logins
 from vectorstore.chroma import ChromaStore
 from vectorstore.records import STATE_COMPLETE, DocumentRecord
@@ -77,6 +77,7 @@ class Library:
         self._answerers: dict[str, Answerer] = dict(answerers or {})
         self._answerers_lock = threading.Lock()
         self._retriever = retriever
+        self._pruned_at: str | None = None  # the store revision uploads were pruned at
 
     # --- users ---------------------------------------------------------------------
 
@@ -170,16 +171,45 @@ class Library:
         not write is an AccessError; one they may not read is not found."""
         with self.write_lock:
             removed, unknown = remove_documents(self.services.store, targets, user)
-            drop_copies(self.settings.uploads_path, [r.source for r in removed])
+            if removed:
+                self._drop_copies(among=[r.source for r in removed])
         return removed, unknown
+
+    def prune_uploads(self, older_than: float = STALE_PENDING_SECONDS) -> list[Path]:
+        """Delete the upload copies of documents that are gone, removed through another
+        replica or process, and return them. Copies younger than ``older_than`` seconds
+        stay: an upload is copied before its document is stored. ``rag serve`` runs this
+        at start, and ``documents()`` whenever the store has changed."""
+        with self.write_lock:
+            return self._drop_copies(older_than=older_than)
+
+    def _drop_copies(
+        self, among: Sequence[str] | None = None, older_than: float = 0.0
+    ) -> list[Path]:
+        sources = [r.source for r in self.services.store.list_documents(complete_only=False)]
+        return drop_orphaned_copies(
+            self.settings.uploads_path, sources, among=among, older_than=older_than
+        )
 
     def documents(self, user: Principal = LOCAL) -> list[DocumentRecord]:
         """The complete documents the user may read; listed from the store only when it
-        has changed."""
+        has changed (and then the copies of documents gone are pruned, unless a write is
+        under way)."""
         records = self.services.catalog.records()
+        self._prune_when_changed()
         if user.reads_everything:
             return records
         return [r for r in records if user.can_read(r.collection)]
+
+    def _prune_when_changed(self) -> None:
+        revision = self.services.store.revision()
+        if revision == self._pruned_at or not self.write_lock.acquire(blocking=False):
+            return  # a listing never waits for an ingest
+        try:
+            self.prune_uploads()
+            self._pruned_at = revision
+        finally:
+            self.write_lock.release()
 
     def document(self, doc_id: str, user: Principal = LOCAL) -> DocumentRecord | None:
         """One document's record, if it exists and the user may read it."""

@@ -506,7 +506,8 @@ def _announce(demo: gr.Blocks, library: Library) -> RunningApp | None:
 
 
 def _recover(library: Library) -> None:
-    """Finish what a killed ingest left pending, beside the starting app; say what it did."""
+    """Finish what a killed ingest left pending, and delete the upload copies of
+    documents removed elsewhere, beside the starting app; say what it did."""
     try:
         report = library.recover()
     except RagError as e:
@@ -517,6 +518,13 @@ def _recover(library: Library) -> None:
     if done or failed:
         message = f"rag serve: finished {done} document(s) an interrupted ingest left pending"
         print(message + failed, file=sys.stderr)
+    try:
+        pruned = library.prune_uploads()
+    except RagError as e:
+        print(f"rag serve: could not prune the upload copies: {e}", file=sys.stderr)
+        return
+    if pruned:
+        print(f"rag serve: deleted {len(pruned)} copies of removed uploads", file=sys.stderr)
 
 
 def mount_doors(
