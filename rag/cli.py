@@ -465,6 +465,52 @@ def collections_list(as_json: JsonFlag = False) -> None:
         )
 
 
+@collections_app.command("create")
+def collections_create(
+    name: Annotated[str, typer.Argument(help="Lower-case name of the new collection.")],
+    owner: Annotated[
+        str | None, typer.Option("--owner", help="A user who may write it (and read it).")
+    ] = None,
+    member: Annotated[
+        list[str] | None, typer.Option("--member", help="A user who may read it (repeatable).")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Make a shared collection (listed while empty); grant its owner and members."""
+    with _library() as library:
+        created = library.create_collection(name, owner, member or [])
+    if as_json:
+        _print_json(created.to_json())
+        return
+    who = [f"{created.owner} writes"] if created.owner else []
+    who += [f"{', '.join(created.members)} read"] if created.members else []
+    typer.echo(f"created {created.name}" + (f": {'; '.join(who)}" if who else ""))
+
+
+@collections_app.command("remove")
+def collections_remove(
+    name: Annotated[str, typer.Argument(help="The collection to remove.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Delete a collection's documents and take it out of every user's grants."""
+    if not yes:
+        typer.confirm(
+            f"remove the collection {name!r} and every document in it?", abort=True, err=True
+        )
+    forwarded = _through_app("remove_collection", {"name": name})
+    if forwarded is None:
+        with _library() as library:
+            forwarded = library.remove_collection(name).to_json()
+    if as_json:
+        _print_json(forwarded)
+        return
+    for doc in forwarded["removed"]:
+        typer.echo(f"removed {doc['doc_id']}  {doc['title']}")
+    users = f"; {', '.join(forwarded['users'])} lost access" if forwarded["users"] else ""
+    typer.echo(f"removed the collection {forwarded['name']}{users}")
+
+
 UserOption = Annotated[
     str, typer.Option("--user", help="Whose conversations (the window's login; local without).")
 ]

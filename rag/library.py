@@ -28,13 +28,15 @@ from ingest.report import Failure, IngestReport
 from ingest.urlguard import UrlPolicy, is_url
 from rag.access import LOCAL, Principal
 from rag.answers import Answer, Answerer, Turn
+from rag.collection_admin import RemovedCollection, create_collection, remove_collection
 from rag.conversation import check_history, rewrite_followup
 from rag.feedback import FeedbackLog, Rating
 from rag.modes import MODES
 from rag.retrieval import HybridRetriever, Result, SearchFilter
 from rag.saved import SavedConversations
 from rag.services import Services
-from rag.users import UserDirectory, parse_logins
+from rag.uploads import drop_orphaned_copies
+from rag.users import SharedCollection, UserDirectory, parse_logins
 from vectorstore.chroma import ChromaStore
 from vectorstore.records import STATE_COMPLETE, DocumentRecord
 
@@ -75,6 +77,7 @@ class Library:
         self._answerers: dict[str, Answerer] = dict(answerers or {})
         self._answerers_lock = threading.Lock()
         self._retriever = retriever
+        self._pruned_at: str | None = None  # the store revision uploads were pruned at
 
     # --- users ---------------------------------------------------------------------
 
@@ -163,19 +166,50 @@ class Library:
     def remove(
         self, targets: Sequence[str], user: Principal = LOCAL
     ) -> tuple[list[DocumentRecord], list[str]]:
-        """Remove documents by id or by source; returns (removed, targets not found).
-        A document the user may read but not write is an AccessError; one they may not
-        read is not found."""
+        """Remove documents by id or by source, and the upload copies this app kept of
+        them; returns (removed, targets not found). A document the user may read but
+        not write is an AccessError; one they may not read is not found."""
         with self.write_lock:
-            return remove_documents(self.services.store, targets, user)
+            removed, unknown = remove_documents(self.services.store, targets, user)
+            if removed:
+                self._drop_copies(among=[r.source for r in removed])
+        return removed, unknown
+
+    def prune_uploads(self, older_than: float = STALE_PENDING_SECONDS) -> list[Path]:
+        """Delete the upload copies of documents that are gone, removed through another
+        replica or process, and return them. Copies younger than ``older_than`` seconds
+        stay: an upload is copied before its document is stored. ``rag serve`` runs this
+        at start, and ``documents()`` whenever the store has changed."""
+        with self.write_lock:
+            return self._drop_copies(older_than=older_than)
+
+    def _drop_copies(
+        self, among: Sequence[str] | None = None, older_than: float = 0.0
+    ) -> list[Path]:
+        sources = [r.source for r in self.services.store.list_documents(complete_only=False)]
+        return drop_orphaned_copies(
+            self.settings.uploads_path, sources, among=among, older_than=older_than
+        )
 
     def documents(self, user: Principal = LOCAL) -> list[DocumentRecord]:
         """The complete documents the user may read; listed from the store only when it
-        has changed."""
+        has changed (and then the copies of documents gone are pruned, unless a write is
+        under way)."""
         records = self.services.catalog.records()
+        self._prune_when_changed()
         if user.reads_everything:
             return records
         return [r for r in records if user.can_read(r.collection)]
+
+    def _prune_when_changed(self) -> None:
+        revision = self.services.store.revision()
+        if revision == self._pruned_at or not self.write_lock.acquire(blocking=False):
+            return  # a listing never waits for an ingest
+        try:
+            self.prune_uploads()
+            self._pruned_at = revision
+        finally:
+            self.write_lock.release()
 
     def document(self, doc_id: str, user: Principal = LOCAL) -> DocumentRecord | None:
         """One document's record, if it exists and the user may read it."""
@@ -195,6 +229,7 @@ class Library:
             entry[0] += 1
             entry[1] += r.chunks
         names = set(counts) | ({user.home} if user.can_write(user.home) else set())
+        names |= {c for c in self.users.shared() if user.can_read(c)}  # listed while empty
         return [
             {
                 "name": name,
@@ -204,6 +239,17 @@ class Library:
             }
             for name in sorted(names)
         ]
+
+    def create_collection(
+        self, name: str, owner: str | None = None, members: Sequence[str] = ()
+    ) -> SharedCollection:
+        """A new, empty shared collection (the operator's; ``rag.collection_admin``)."""
+        return create_collection(self, name, owner, members)
+
+    def remove_collection(self, name: str) -> RemovedCollection:
+        """A shared collection's documents deleted and the collection forgotten (the
+        operator's; ``rag.collection_admin``)."""
+        return remove_collection(self, name)
 
     def reindex(self) -> int:
         """Rebuild the keyword index from the store; returns its passage count."""

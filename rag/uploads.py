@@ -2,18 +2,21 @@
 
 Uploads are copied from Gradio's temporary folder to ``<RAG_HOME>/uploads/<safe name>``
 so a document keeps the same source (and id) when the same file is uploaded again:
-re-uploading reports it unchanged, or updated if its content changed.
+re-uploading reports it unchanged, or updated if its content changed. A copy whose
+document is gone, removed through any replica, is found by ``orphaned_copies``.
 """
 
 from __future__ import annotations
 
 import re
 import shutil
+import time
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
+from core.errors import StoreError
 from ingest.detect import SUFFIXES, SUPPORTED
 from ingest.report import Failure
 from ingest.urlguard import is_url
@@ -54,6 +57,74 @@ class Staged:
         for copy in self.copies:
             if copy not in stored and copy not in prefixes:
                 Path(copy).unlink(missing_ok=True)
+
+
+def orphaned_copies(
+    uploads: Path,
+    stored_sources: Iterable[str],
+    *,
+    among: Iterable[str] | None = None,
+    older_than: float = 0.0,
+) -> list[Path]:
+    """The copies in ``uploads`` that no stored document refers to.
+
+    A copy is known by its path below an ``uploads`` folder (``team/notes.md``), which
+    is also what its document's id is made of (``Ingestor``): so a document stored from
+    another replica's copy of the same upload (another ``RAG_HOME``, one store) keeps
+    this replica's copy, and once it is removed, through whichever replica, every
+    replica's copy is an orphan. ``among`` keeps to the copies these sources refer to
+    (the documents just removed); a copy changed in the last ``older_than`` seconds is
+    left alone (an upload being staged, not yet stored)."""
+    referred = {tail for source in stored_sources for tail in _tails(source)}
+    wanted = None if among is None else {tail for source in among for tail in _tails(source)}
+    cutoff = time.time() - older_than
+    found = []
+    for copy in _copies(uploads):
+        key = copy.relative_to(uploads).as_posix()
+        if key in referred or (wanted is not None and key not in wanted):
+            continue
+        if older_than and copy.stat().st_mtime > cutoff:
+            continue
+        found.append(copy)
+    return found
+
+
+def drop_orphaned_copies(
+    uploads: Path,
+    stored_sources: Iterable[str],
+    *,
+    among: Iterable[str] | None = None,
+    older_than: float = 0.0,
+) -> list[Path]:
+    """Delete what ``orphaned_copies`` finds; returns it."""
+    copies = orphaned_copies(uploads, stored_sources, among=among, older_than=older_than)
+    for copy in copies:
+        try:
+            copy.unlink(missing_ok=True)
+        except OSError as e:
+            raise StoreError(
+                f"cannot delete the upload copy {copy}: {e.strerror}; check the "
+                f"permissions of {uploads}"
+            ) from e
+    return copies
+
+
+def _copies(uploads: Path) -> Iterator[Path]:
+    """The files kept in ``uploads``: at its top (``default``) and in collections' folders."""
+    if not uploads.is_dir():
+        return
+    for entry in sorted(uploads.iterdir()):
+        if entry.is_file():
+            yield entry
+        elif entry.is_dir():
+            yield from (f for f in sorted(entry.iterdir()) if f.is_file())
+
+
+def _tails(source: str) -> list[str]:
+    """What a source's path is below each ``uploads`` folder in it (a jsonl record's
+    ``#id`` left off): the keys of the copies it may be."""
+    parts = source.partition("#")[0].split("/uploads/")
+    return ["/uploads/".join(parts[i:]) for i in range(1, len(parts))]
 
 
 def collection_folder(uploads: Path, collection: str) -> Path:

@@ -9,6 +9,11 @@ Two sources, both optional:
 
 Every user reads and writes their own collection (named after them) and reads
 ``default``, the operator's shared library, unless the users file says otherwise.
+
+The users file also lists the shared collections made with ``rag collections create``
+(names only, so that an empty one is listed and its name cannot be taken by a user):
+who may read and write one is still the users' grants, the one record of access, and
+creating one writes the collection and its owner's and members' grants in one step.
 """
 
 from __future__ import annotations
@@ -51,6 +56,36 @@ class UserEntry:
 
     def summary(self) -> dict[str, Any]:
         return {"name": self.name, "read": sorted(self.principal().read), "write": list(self.write)}
+
+    def granted(self, read: Iterable[str] = (), write: Iterable[str] = ()) -> UserEntry:
+        return UserEntry(
+            self.name,
+            self.password_hash,
+            _collections([*self.read, *read]),
+            _collections([*self.write, *write]),
+        )
+
+    def without(self, collection: str) -> UserEntry:
+        """This entry with no access to ``collection``."""
+        return UserEntry(
+            self.name,
+            self.password_hash,
+            tuple(c for c in self.read if c != collection),
+            tuple(c for c in self.write if c != collection),
+        )
+
+
+@dataclass(frozen=True)
+class SharedCollection:
+    """A collection made with ``rag collections create``: ``owner`` was granted write
+    access to it and ``members`` read access."""
+
+    name: str
+    owner: str | None
+    members: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "owner": self.owner, "members": list(self.members)}
 
 
 def parse_logins(value: str | None) -> list[tuple[str, str]]:
@@ -97,6 +132,7 @@ class UserDirectory:
         self.path = path
         self.plain = [(check_user_name(n), p) for n, p in plain]
         self._entries: dict[str, UserEntry] = {}
+        self._shared: tuple[str, ...] = ()
         self._mtime: float | None = None
         self._verified: dict[str, float] = {}
         self._salt = os.urandom(16)
@@ -110,13 +146,27 @@ class UserDirectory:
 
     def entries(self) -> dict[str, UserEntry]:
         """The users file's users, re-read when the file changed."""
+        return self._load()[0]
+
+    def shared(self) -> tuple[str, ...]:
+        """The shared collections the users file lists (``rag collections create``)."""
+        return self._load()[1]
+
+    def mentions(self, collection: str) -> bool:
+        """Whether the users file lists ``collection`` or grants anyone access to it."""
+        entries, shared = self._load()
+        return collection in shared or any(
+            collection in e.read or collection in e.write for e in entries.values()
+        )
+
+    def _load(self) -> tuple[dict[str, UserEntry], tuple[str, ...]]:
         with self._lock:
             mtime = _mtime(self.path)
             if mtime != self._mtime:
-                self._entries = _read(self.path) if mtime is not None else {}
+                self._entries, self._shared = _read(self.path) if mtime is not None else ({}, ())
                 self._mtime = mtime
                 self._verified.clear()  # a changed password or a removed user counts now
-            return dict(self._entries)
+            return dict(self._entries), self._shared
 
     def enabled(self) -> bool:
         """Whether logins are on (any user in either source)."""
@@ -178,9 +228,14 @@ class UserDirectory:
     ) -> UserEntry:
         name = check_user_name(name)
         _check_password(password)
-        entries = self._for_update()
+        entries, shared = self._for_update()
         if name in entries:
             raise UsageError(f"the user {name!r} exists; use `rag users grant` or remove it first")
+        if name in shared:
+            raise UsageError(
+                f"{name!r} is a shared collection, and a user's name is their own collection; "
+                "choose another user name"
+            )
         base_read, base_write = default_access(name)
         entry = UserEntry(
             name,
@@ -189,7 +244,7 @@ class UserDirectory:
             _collections([*base_write, *write]),
         )
         entries[name] = entry
-        self._write(entries)
+        self._write(entries, shared)
         return entry
 
     def passwd(self, name: str, password: str) -> UserEntry:
@@ -200,15 +255,7 @@ class UserDirectory:
         )
 
     def grant(self, name: str, read: Iterable[str] = (), write: Iterable[str] = ()) -> UserEntry:
-        return self._change(
-            name,
-            lambda e: UserEntry(
-                name,
-                e.password_hash,
-                _collections([*e.read, *read]),
-                _collections([*e.write, *write]),
-            ),
-        )
+        return self._change(name, lambda e: e.granted(read, write))
 
     def revoke(self, name: str, read: Iterable[str] = (), write: Iterable[str] = ()) -> UserEntry:
         gone_read, gone_write = set(_collections(read)), set(_collections(write))
@@ -224,22 +271,55 @@ class UserDirectory:
 
     def _change(self, name: str, change: Callable[[UserEntry], UserEntry]) -> UserEntry:
         """An existing user's entry replaced by ``change(entry)``, written back."""
-        entries = self._for_update()
+        entries, shared = self._for_update()
         entry = change(self._existing(entries, name))
         entries[name] = entry
-        self._write(entries)
+        self._write(entries, shared)
         return entry
 
     def remove(self, name: str) -> None:
-        entries = self._for_update()
+        entries, shared = self._for_update()
         self._existing(entries, name)
         del entries[name]
-        self._write(entries)
+        self._write(entries, shared)
 
-    def _for_update(self) -> dict[str, UserEntry]:
+    # --- shared collections -------------------------------------------------------
+
+    def create_collection(
+        self, name: str, owner: str | None = None, members: Iterable[str] = ()
+    ) -> SharedCollection:
+        """List ``name`` as a shared collection and, in the same write, grant ``owner``
+        write access and ``members`` read access (all users of the users file)."""
+        name = check_collection(name)
+        entries, shared = self._for_update()
+        if name == DEFAULT_COLLECTION or name in shared:
+            raise UsageError(f"the collection {name!r} exists; see `rag collections list`")
+        if name in self.names():
+            raise UsageError(f"{name!r} is the user {name}'s own collection; choose another name")
+        readers = tuple(dict.fromkeys(m for m in members if m != owner))
+        if owner is not None:
+            entries[owner] = self._existing(entries, owner).granted(write=[name])
+        for member in readers:
+            entries[member] = self._existing(entries, member).granted(read=[name])
+        self._write(entries, (*shared, name))
+        return SharedCollection(name, owner, readers)
+
+    def drop_collection(self, name: str) -> list[str]:
+        """Forget ``name``: off the shared list and out of every user's grants. Returns
+        the users who had access to it; writes nothing if no one had."""
+        entries, shared = self._for_update()
+        had = sorted(n for n, e in entries.items() if name in e.read or name in e.write)
+        if not had and name not in shared:
+            return []
+        for user in had:
+            entries[user] = entries[user].without(name)
+        self._write(entries, tuple(c for c in shared if c != name))
+        return had
+
+    def _for_update(self) -> tuple[dict[str, UserEntry], tuple[str, ...]]:
         if self.path is None:
             raise UsageError("no users file is configured; set RAG_USERS_FILE or RAG_HOME")
-        return self.entries()
+        return self._load()
 
     @staticmethod
     def _existing(entries: dict[str, UserEntry], name: str) -> UserEntry:
@@ -247,9 +327,12 @@ class UserDirectory:
             raise UsageError(f"there is no user {name!r} in the users file (rag users list)")
         return entries[name]
 
-    def _write(self, entries: dict[str, UserEntry]) -> None:
+    def _write(self, entries: dict[str, UserEntry], shared: Sequence[str]) -> None:
         assert self.path is not None
-        payload = {"users": {n: e.to_json() for n, e in sorted(entries.items())}}
+        payload = {
+            "users": {n: e.to_json() for n, e in sorted(entries.items())},
+            "collections": sorted(shared),
+        }
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".users-", suffix=".json")
         with os.fdopen(fd, "w") as out:  # mkstemp makes it 0600: hashes stay private
@@ -266,17 +349,20 @@ def _mtime(path: Path | None) -> float | None:
         return None
 
 
-def _read(path: Path | None) -> dict[str, UserEntry]:
+def _read(path: Path | None) -> tuple[dict[str, UserEntry], tuple[str, ...]]:
+    """The users and the shared collections of the users file (a file from before
+    shared collections has none)."""
     assert path is not None
     try:
         data = json.loads(path.read_text())
         users = data["users"]
-        return {
+        entries = {
             check_user_name(name): UserEntry(
                 name, str(u["password"]), _collections(u["read"]), _collections(u["write"])
             )
             for name, u in users.items()
         }
+        return entries, tuple(check_collection(c) for c in data.get("collections", []))
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise UsageError(
             f"cannot read the users file {path} ({type(e).__name__}: {e}); fix it or "

@@ -4,9 +4,11 @@ Embedded Chroma is not safe for two processes: a ``rag ingest`` beside a running
 ``rag serve`` on the same ``RAG_HOME`` corrupts what the app reads. So ``rag serve``
 announces itself in ``<RAG_HOME>/serve.json`` (its pid, its port on 127.0.0.1 and a
 random token, readable by the owner only), and the CLI's writes (``ingest``,
-``docs remove``, ``reindex``) go to the app's ``/internal/...`` routes when that app
-answers, and to the store itself otherwise. With a Chroma server (``RAG_CHROMA_URL``)
-every process writes directly: the server is the one writer.
+``docs remove``, ``collections remove``, ``reindex``) go to the app's
+``/internal/...`` routes when that app answers, and to the store itself otherwise.
+With a Chroma server (``RAG_CHROMA_URL``) every process writes directly: the server is
+the one writer. For the same reason a second ``rag serve`` on an embedded store that
+an app already serves is refused at its start (``refuse_second_app``).
 """
 
 from __future__ import annotations
@@ -78,6 +80,24 @@ def running_in(home: Path, check: bool = True) -> RunningApp | None:
     if check and not _answers(app):
         return None
     return app
+
+
+def refuse_second_app(home: Path, chroma_url: str | None) -> None:
+    """A UsageError if an app announced in ``home`` is alive and answers, and the store
+    is embedded: two apps writing one embedded Chroma corrupt it. With a Chroma server
+    (``chroma_url``) replicas may share a home; the server orders their writes.
+
+    Checked when ``rag serve`` starts; two started at the same moment can both pass,
+    since an app announces itself only once it listens."""
+    if chroma_url:
+        return
+    app = running_in(home)
+    if app is not None:
+        raise UsageError(
+            f"another rag serve (pid {app.pid}, port {app.port}) already serves the "
+            f"embedded store in {home}; use it at {app.url}, stop it first, or give this "
+            "one another RAG_HOME (or a Chroma server, RAG_CHROMA_URL, for several)"
+        )
 
 
 def _alive(pid: int) -> bool:

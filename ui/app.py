@@ -18,7 +18,7 @@ import gradio as gr
 from core.errors import RagError
 from rag.library import Library
 from rag.uploads import SUPPORTED
-from rag.writer import RunningApp, announce, withdraw
+from rag.writer import RunningApp, announce, refuse_second_app, withdraw
 from ui import files, internal_door, mcp_door, openai_door
 from ui.api import Api
 from ui.assets import COPY_JS, CSS, PICK_JS, SCRIPT, SCROLL_TO_QUOTE_JS, THEME_JS
@@ -454,7 +454,9 @@ def _register_api(api: Api) -> None:
 def serve(
     library: Library, host: str = "127.0.0.1", port: int = 7860, *, block: bool = True
 ) -> gr.Blocks:
-    """Start the chat window; with ``block=False`` return once it is listening."""
+    """Start the chat window; with ``block=False`` return once it is listening. Refused
+    while another app serves the same embedded store (``rag.writer``)."""
+    refuse_second_app(library.settings.home, library.settings.chroma_url)
     users = library.users  # RAG_AUTH and the users file
     auth = users.enabled()
     # one throttle for the window and the doors
@@ -504,7 +506,8 @@ def _announce(demo: gr.Blocks, library: Library) -> RunningApp | None:
 
 
 def _recover(library: Library) -> None:
-    """Finish what a killed ingest left pending, beside the starting app; say what it did."""
+    """Finish what a killed ingest left pending, and delete the upload copies of
+    documents removed elsewhere, beside the starting app; say what it did."""
     try:
         report = library.recover()
     except RagError as e:
@@ -515,6 +518,13 @@ def _recover(library: Library) -> None:
     if done or failed:
         message = f"rag serve: finished {done} document(s) an interrupted ingest left pending"
         print(message + failed, file=sys.stderr)
+    try:
+        pruned = library.prune_uploads()
+    except RagError as e:
+        print(f"rag serve: could not prune the upload copies: {e}", file=sys.stderr)
+        return
+    if pruned:
+        print(f"rag serve: deleted {len(pruned)} copies of removed uploads", file=sys.stderr)
 
 
 def mount_doors(

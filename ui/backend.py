@@ -117,18 +117,9 @@ class Backend:
         return report, staged.names
 
     def remove(self, doc_ids: Sequence[str], user: Principal = LOCAL) -> list[DocumentRecord]:
-        """Remove documents, and the uploaded copies this app kept of them."""
+        """Remove documents (``Library.remove`` drops the uploaded copies too)."""
         removed, _unknown = self.library.remove(list(doc_ids), user)
-        for record in removed:
-            self._drop_upload(record.source)
         return removed
-
-    def _drop_upload(self, source: str) -> None:
-        path = Path(source)
-        uploads = self.uploads_dir.resolve()
-        inside = path.parent == uploads or path.parent.parent == uploads
-        if path.is_absolute() and inside and path.is_file():
-            path.unlink(missing_ok=True)
 
     @staticmethod
     def collection_filter(collection: str | None, user: Principal) -> SearchFilter | None:

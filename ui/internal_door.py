@@ -1,9 +1,10 @@
 """The running app's door for the CLI of the same ``RAG_HOME`` (``rag.writer``).
 
-``/internal/ping``, ``/internal/ingest``, ``/internal/remove`` and ``/internal/reindex``
-answer only requests from this machine (127.0.0.1 or ::1) that carry the token of
-``<RAG_HOME>/serve.json``, which only the owner of ``RAG_HOME`` can read. They act as
-the machine's own user, as the CLI does when no app runs.
+``/internal/ping``, ``/internal/ingest``, ``/internal/remove``,
+``/internal/remove_collection`` and ``/internal/reindex`` answer only requests from
+this machine (127.0.0.1 or ::1) that carry the token of ``<RAG_HOME>/serve.json``,
+which only the owner of ``RAG_HOME`` can read. They act as the machine's own user, as
+the CLI does when no app runs.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ class IngestBody(BaseModel):
 
 class RemoveBody(BaseModel):
     targets: list[str] = Field(min_length=1, max_length=100_000)
+
+
+class CollectionBody(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
 
 
 def router(library: Library, announced: RunningApp) -> APIRouter:
@@ -74,6 +79,20 @@ def router(library: Library, announced: RunningApp) -> APIRouter:
         except RagError as e:
             raise HTTPException(500, str(e)) from e
         return {"removed": [r.summary() for r in removed], "unknown": unknown}
+
+    @routes.post("/remove_collection")
+    def remove_collection(
+        body: CollectionBody,
+        request: Request,
+        token: Token = None,
+    ) -> dict[str, Any]:
+        check(request, token)
+        try:
+            return library.remove_collection(body.name).to_json()
+        except UsageError as e:
+            raise HTTPException(400, str(e)) from e
+        except RagError as e:
+            raise HTTPException(500, str(e)) from e
 
     @routes.post("/reindex")
     def reindex(request: Request, token: Token = None) -> dict[str, Any]:

@@ -96,3 +96,25 @@ def test_a_broken_users_file_is_a_clear_error(tmp_path: Path) -> None:
     path.write_text(json.dumps({"users": {"alice": {"read": []}}}))
     with pytest.raises(UsageError, match="cannot read the users file"):
         UserDirectory(path).principal("alice")
+
+
+def test_shared_collections_are_kept_in_the_users_file_and_seen_by_a_running_directory(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "users.json"
+    UserDirectory(path).add("ann", "first password")
+    # a users file from before shared collections has no list: it reads as none
+    old = json.loads(path.read_text())
+    del old["collections"]
+    path.write_text(json.dumps(old))
+    running = UserDirectory(path)
+    assert running.shared() == () and running.principal("ann").home == "ann"
+
+    UserDirectory(path).create_collection("team", owner="ann")
+    assert running.shared() == ("team",) and running.principal("ann").can_write("team")
+    assert running.mentions("team") and not running.mentions("other")
+    UserDirectory(path).passwd("ann", "second password")  # other changes keep the list
+    assert running.shared() == ("team",)
+    assert UserDirectory(path).drop_collection("team") == ["ann"]
+    assert running.shared() == () and not running.principal("ann").can_read("team")
+    assert UserDirectory(path).drop_collection("team") == []

@@ -84,3 +84,54 @@ def test_ingest_into_a_collection_and_list_it(cli: CliRunner, tmp_path: Path) ->
     assert json.loads(other.output) == []
     found = cli.invoke(app, ["search", "Osprey budget", "--collection", "default", "--json"])
     assert json.loads(found.output)["results"] == []
+
+
+def test_collections_create_list_and_remove(cli: CliRunner, tmp_path: Path) -> None:
+    for name in ("alice", "bob"):
+        cli.invoke(app, ["users", "add", name, "--password-stdin"], input="long enough\n")
+    created = cli.invoke(
+        app, ["collections", "create", "team", "--owner", "alice", "--member", "bob", "--json"]
+    )
+    assert created.exit_code == 0, created.output
+    assert json.loads(created.output) == {"name": "team", "owner": "alice", "members": ["bob"]}
+    listed = json.loads(cli.invoke(app, ["collections", "list", "--json"]).output)
+    assert {"name": "team", "documents": 0, "passages": 0, "writable": True} in listed
+    users = UserDirectory(tmp_path / "home" / "users.json")
+    assert users.principal("alice").can_write("team") and users.principal("bob").can_read("team")
+
+    kept = cli.invoke(app, ["collections", "remove", "team"], input="n\n")
+    assert kept.exit_code == 1 and "Aborted" in kept.output
+    assert users.shared() == ("team",)
+    removed = cli.invoke(app, ["collections", "remove", "team", "--yes", "--json"])
+    assert removed.exit_code == 0, removed.output
+    assert json.loads(removed.output) == {"name": "team", "removed": [], "users": ["alice", "bob"]}
+    listed = json.loads(cli.invoke(app, ["collections", "list", "--json"]).output)
+    assert [row["name"] for row in listed] == ["default"]
+    assert not users.principal("bob").can_read("team")
+    plain = cli.invoke(app, ["collections", "create", "drafts", "--member", "bob"])
+    assert plain.exit_code == 0 and plain.output.strip() == "created drafts: bob read"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["create", "Team Notes"], "not a collection name"),
+        (["create", "alice"], "alice's own collection"),
+        (["create", "team", "--owner", "zed"], "no user 'zed'"),
+        (["remove", "default", "--yes"], "default collection cannot be removed"),
+        (["remove", "alice", "--yes"], "own collection and cannot be removed"),
+        (["remove", "nothing", "--yes"], "no collection 'nothing'"),
+    ],
+)
+def test_collections_refusals_are_usage_errors(
+    cli: CliRunner, args: list[str], message: str
+) -> None:
+    cli.invoke(app, ["users", "add", "alice", "--password-stdin"], input="long enough\n")
+    refused = cli.invoke(app, ["collections", *args])
+    assert refused.exit_code == 2 and message in refused.output, refused.output
+
+
+def test_a_user_cannot_take_a_shared_collections_name(cli: CliRunner) -> None:
+    assert cli.invoke(app, ["collections", "create", "team"]).exit_code == 0
+    taken = cli.invoke(app, ["users", "add", "team", "--password-stdin"], input="long enough\n")
+    assert taken.exit_code == 2 and "is a shared collection" in taken.output

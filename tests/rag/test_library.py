@@ -147,3 +147,48 @@ def test_an_answer_names_the_mode_that_answered(tmp_path: Path, embedder: Any) -
     assert answer.mode == "extractive" and answer.to_json()["mode"] == "extractive"
     streamed = list(library.stream("Who won?"))[-1]
     assert isinstance(streamed, Answer) and streamed.mode == "extractive"
+
+
+def test_a_removal_through_one_replica_prunes_the_other_replicas_copy(
+    tmp_path: Path, embedder: Any
+) -> None:
+    import os
+    import time
+
+    def replica(home: Path, store: ChromaStore | None = None) -> Library:
+        services = Services(Settings(home=home))
+        services.__dict__["embedder"] = embedder
+        if store is not None:
+            services.__dict__["store"] = store  # one store, as a Chroma server is shared
+        return Library(services.settings, services)
+
+    a = replica(tmp_path / "home-a")
+    b = replica(tmp_path / "home-b", a.services.store)
+    copies: dict[tuple[str, str], Path] = {}
+    for lib, who in ((a, "a"), (b, "b")):  # each replica kept its copy of both uploads
+        for name, text in (("harbour.md", "The ferry runs twice."), ("keep.md", "Tea at four.")):
+            path = lib.settings.uploads_path / "team" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f"# {name}\n\n{text}\n")
+            hour_ago = time.time() - 3600
+            os.utime(path, (hour_ago, hour_ago))
+            copies[who, name] = path
+    stored = a.add([str(copies["a", "harbour.md"]), str(copies["a", "keep.md"])], collection="team")
+    again = b.add([str(copies["b", "harbour.md"])], collection="team")
+    harbour = stored.added[0].doc_id
+    assert [d.doc_id for d in again.unchanged + again.updated] == [harbour]  # one document
+    assert len(a.documents()) == 2  # a listing with nothing gone prunes nothing
+    assert all(path.exists() for path in copies.values())
+
+    removed, _ = b.remove([harbour])  # through b, whatever replica's path the store kept
+
+    assert [r.doc_id for r in removed] == [harbour]
+    assert not copies["b", "harbour.md"].exists()
+    assert copies["a", "harbour.md"].exists()  # a has not looked yet
+    assert [r.title for r in a.documents()] == ["keep.md"]  # a lists: the store has changed
+    assert not copies["a", "harbour.md"].exists()
+    assert copies["a", "keep.md"].exists() and copies["b", "keep.md"].exists()
+    fresh = a.settings.uploads_path / "team" / "staged.md"  # being uploaded right now
+    fresh.write_text("# Staged\n\nNot stored yet.\n")
+    assert a.prune_uploads() == [] and fresh.exists()
+    assert b.prune_uploads() == []

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.uploads import safe_filename, stage
+from rag.uploads import orphaned_copies, safe_filename, stage
 
 
 @pytest.mark.parametrize(
@@ -73,6 +73,32 @@ def test_copies_that_did_not_become_documents_are_removed(tmp_path: Path) -> Non
     ]  # fmt: skip
     staged.discard_unstored([str(uploads / "kept.md"), f"{uploads / 'records.jsonl'}#r1"])
     assert sorted(p.name for p in uploads.iterdir()) == ["kept.md", "records.jsonl"]
+
+
+def test_orphaned_copies_are_known_by_their_path_below_uploads(tmp_path: Path) -> None:
+    import os
+    import time
+
+    uploads = tmp_path / "home-b" / "uploads"
+    names = ["top.md", "team/mine.md", "team/feed.jsonl", "team/gone.md", "alice/gone.md"]
+    for name in names:
+        (uploads / name).parent.mkdir(parents=True, exist_ok=True)
+        (uploads / name).write_text("x")
+        hour_ago = time.time() - 3600
+        os.utime(uploads / name, (hour_ago, hour_ago))
+    other = "/srv/home-a/uploads"  # another replica's home stored these documents
+    stored = [f"{other}/top.md", f"{other}/team/mine.md", f"{other}/team/feed.jsonl#r7"]
+
+    def found(among: list[str] | None = None, older_than: float = 0.0) -> list[str]:
+        copies = orphaned_copies(uploads, stored, among=among, older_than=older_than)
+        return [p.relative_to(uploads).as_posix() for p in copies]
+
+    assert found() == ["alice/gone.md", "team/gone.md"]
+    assert found(among=[f"{other}/team/gone.md"]) == ["team/gone.md"]  # the one just removed
+    assert found(among=[f"{other}/alice/gone.md#r1", "/elsewhere/gone.md"]) == ["alice/gone.md"]
+    (uploads / "team" / "gone.md").touch()  # just copied: an upload not yet stored
+    assert found(older_than=600) == ["alice/gone.md"]
+    assert orphaned_copies(tmp_path / "nowhere", stored) == []
 
 
 def test_a_duplicate_or_broken_upload_leaves_no_copy(

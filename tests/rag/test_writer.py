@@ -6,14 +6,27 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from rag.writer import ANNOUNCEMENT, TOKEN_HEADER, RunningApp, announce, running_in, withdraw
+from core.errors import UsageError
+from rag.users import UserDirectory
+from rag.writer import (
+    ANNOUNCEMENT,
+    TOKEN_HEADER,
+    RunningApp,
+    announce,
+    refuse_second_app,
+    running_in,
+    withdraw,
+)
 from tests.conftest import RAG_BIN
 from tests.ui.conftest import free_port
 
@@ -46,6 +59,35 @@ def test_withdraw_leaves_another_apps_announcement(tmp_path: Path) -> None:
     assert (tmp_path / ANNOUNCEMENT).exists()
     withdraw(tmp_path, other)
     assert not (tmp_path / ANNOUNCEMENT).exists()
+
+
+@pytest.fixture
+def answering() -> Iterator[int]:
+    """A port on which something answers ``/internal/ping`` as a running app does."""
+
+    class Ping(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200 if self.path == "/internal/ping" else 404)
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # keep the test output clean
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Ping)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield int(server.server_address[1])
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_second_app_on_an_embedded_store_is_refused(tmp_path: Path, answering: int) -> None:
+    refuse_second_app(tmp_path, None)  # nothing announced
+    app = announce(tmp_path, answering)
+    with pytest.raises(UsageError, match=f"pid {app.pid}, port {answering}"):
+        refuse_second_app(tmp_path, None)
+    refuse_second_app(tmp_path, "http://127.0.0.1:8000")  # a Chroma server: replicas may share
+    announce(tmp_path, free_port())  # announced, alive, but nothing answers: stale
+    refuse_second_app(tmp_path, None)
 
 
 def _ask(url: str, question: str) -> dict[str, Any]:
@@ -130,3 +172,39 @@ def test_the_internal_door_answers_only_its_token(serving: Any) -> None:
     wrong = httpx.post(f"{app.url}/internal/ingest", json={"inputs": ["/etc/passwd"]})
     assert wrong.status_code == 404
     assert os.stat(home / ANNOUNCEMENT).st_mode & 0o077 == 0
+
+
+@pytest.mark.slow
+def test_collections_remove_goes_through_the_running_app(
+    serving: Any, run_rag: Any, tmp_path: Path
+) -> None:
+    home, _url, server = serving
+    doc = tmp_path / "tarnby.md"
+    doc.write_text(NEW_DOC)
+    added = run_rag(["ingest", str(doc), "--collection", "team", "--json"], home)
+    assert added.returncode == 0, added.stderr
+    (record,) = json.loads(added.stdout)["added"]
+    UserDirectory(home / "users.json").add("ann", "long enough", read=["team"])
+
+    removed = run_rag(["collections", "remove", "team", "--yes", "--json"], home)
+
+    assert removed.returncode == 0, removed.stderr
+    assert "sent to the running app" in removed.stderr
+    done = json.loads(removed.stdout)
+    assert [d["doc_id"] for d in done["removed"]] == [record["doc_id"]] and done["users"] == ["ann"]
+    users = json.loads(run_rag(["users", "list", "--json"], home).stdout)
+    assert users == [{"name": "ann", "read": ["ann", "default"], "write": ["ann"]}]
+    server.send_signal(signal.SIGINT)
+    server.wait(60)
+    listed = run_rag(["docs", "list", "--json"], home)
+    assert [d["collection"] for d in json.loads(listed.stdout)] == ["default"]
+
+
+@pytest.mark.slow
+def test_a_second_rag_serve_on_the_same_home_is_refused(serving: Any, run_rag: Any) -> None:
+    home, url, server = serving
+    second = run_rag(["serve", "--port", str(free_port())], home, timeout=120)
+    assert second.returncode == 2, second.stderr
+    assert f"pid {server.pid}, port {url.rsplit(':', 1)[1].strip('/')}" in second.stderr
+    first = running_in(home)
+    assert first is not None and first.pid == server.pid  # the running app is untouched
