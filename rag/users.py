@@ -6,6 +6,7 @@ Two sources, both optional:
 - the users file (``RAG_USERS_FILE``, by default ``<RAG_HOME>/users.json``), managed
   with ``rag users add|grant|revoke|remove|list``; it keeps argon2id hashes only and
   is re-read when it changes, so a running app sees new users without a restart.
+Changes hold a lock file beside it, so two processes changing it at once both land.
 
 Every user reads and writes their own collection (named after them) and reads
 ``default``, the operator's shared library, unless the users file says otherwise.
@@ -18,6 +19,7 @@ creating one writes the collection and its owner's and members' grants in one st
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -28,7 +30,9 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from filelock import FileLock
 
 from core.errors import UsageError
 from rag.access import DEFAULT_COLLECTION, EVERY, Principal, check_collection
@@ -36,6 +40,9 @@ from rag.access import DEFAULT_COLLECTION, EVERY, Principal, check_collection
 # A password that was verified is remembered (as a salted digest) for this long, so a
 # program calling the API many times does not pay for argon2 on every request.
 VERIFIED_TTL = 300.0
+# How long a change of the users file waits for another process's change to finish.
+LOCK_SECONDS = 30.0
+T = TypeVar("T")
 _RESERVED = {DEFAULT_COLLECTION, "local", EVERY}
 
 
@@ -123,6 +130,22 @@ def default_access(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 def _collections(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(n if n == EVERY else check_collection(n) for n in names))
+
+
+def _exclusive(method: Callable[..., T]) -> Callable[..., T]:
+    """Runs a read-change-write of the users file holding ``<file>.lock``, so that two
+    processes changing users at once (two `rag users add`, or the CLI next to a running
+    app) do not lose one another's change."""
+
+    @functools.wraps(method)
+    def locked(self: UserDirectory, *args: Any, **kwargs: Any) -> T:
+        if self.path is None:
+            return method(self, *args, **kwargs)  # _for_update says what to set
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with FileLock(self.path.with_name(self.path.name + ".lock"), timeout=LOCK_SECONDS):
+            return method(self, *args, **kwargs)
+
+    return locked
 
 
 class UserDirectory:
@@ -219,6 +242,7 @@ class UserDirectory:
 
     # --- managing the users file --------------------------------------------------
 
+    @_exclusive
     def add(
         self,
         name: str,
@@ -269,6 +293,7 @@ class UserDirectory:
             ),
         )
 
+    @_exclusive
     def _change(self, name: str, change: Callable[[UserEntry], UserEntry]) -> UserEntry:
         """An existing user's entry replaced by ``change(entry)``, written back."""
         entries, shared = self._for_update()
@@ -277,6 +302,7 @@ class UserDirectory:
         self._write(entries, shared)
         return entry
 
+    @_exclusive
     def remove(self, name: str) -> None:
         entries, shared = self._for_update()
         self._existing(entries, name)
@@ -285,6 +311,7 @@ class UserDirectory:
 
     # --- shared collections -------------------------------------------------------
 
+    @_exclusive
     def create_collection(
         self, name: str, owner: str | None = None, members: Iterable[str] = ()
     ) -> SharedCollection:
@@ -304,6 +331,7 @@ class UserDirectory:
         self._write(entries, (*shared, name))
         return SharedCollection(name, owner, readers)
 
+    @_exclusive
     def drop_collection(self, name: str) -> list[str]:
         """Forget ``name``: off the shared list and out of every user's grants. Returns
         the users who had access to it; writes nothing if no one had."""
