@@ -191,14 +191,17 @@ class ExtractiveAnswerer:
         candidates = rank_candidates(scored, q)
         setting = asked_setting(q)
         found = setting_candidates(scored, q, setting) if setting is not None else None
+        link = None
         if found is not None and found[0]:
             best, link = found
-            top = candidates[0] if candidates else None
-            if top is None or best[0].support >= top.support or best[0].key == top.key:
+            if not candidates or best[0].support > candidates[0].support:
                 return factoid_answer(question, best, link, speaker_of(q))
+            if best[0].key != candidates[0].key or link is candidates[0].best.scored:
+                link = None
         if not candidates:
             return None
-        also = best_other(scored, candidates[0])
+        # a setting that agrees with the plain reading cites the statement it belongs to
+        also = link or best_other(scored, candidates[0])
         answer = factoid_answer(question, candidates, also, q.speaker)
         if setting is not None and found is None:  # no statement on the topic
             answer = replace(answer, confidence=answer.confidence * UNSET)

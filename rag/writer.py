@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
+
 from core.errors import RagError, StoreError, UsageError
 
 ANNOUNCEMENT = "serve.json"
@@ -87,8 +89,10 @@ def refuse_second_app(home: Path, chroma_url: str | None) -> None:
     is embedded: two apps writing one embedded Chroma corrupt it. With a Chroma server
     (``chroma_url``) replicas may share a home; the server orders their writes.
 
-    Checked when ``rag serve`` starts; two started at the same moment can both pass,
-    since an app announces itself only once it listens."""
+    Checked when ``rag serve`` starts. An app announces itself only once it listens,
+    so the app also takes ``<home>/serve.lock`` for the rest of its life (the system
+    lets go of it when the process ends, however it ends): of two started at the same
+    moment, the second is refused too."""
     if chroma_url:
         return
     app = running_in(home)
@@ -98,6 +102,19 @@ def refuse_second_app(home: Path, chroma_url: str | None) -> None:
             f"embedded store in {home}; use it at {app.url}, stop it first, or give this "
             "one another RAG_HOME (or a Chroma server, RAG_CHROMA_URL, for several)"
         )
+    home.mkdir(parents=True, exist_ok=True)
+    lock = _SERVE_LOCKS.setdefault(home.resolve(), FileLock(home / SERVE_LOCK))
+    try:
+        lock.acquire(timeout=0)  # held by this process until it exits
+    except Timeout:
+        raise UsageError(
+            f"another rag serve is starting on the embedded store in {home}; wait for it "
+            "and use it, or give this one another RAG_HOME (or RAG_CHROMA_URL, for several)"
+        ) from None
+
+
+SERVE_LOCK = "serve.lock"
+_SERVE_LOCKS: dict[Path, FileLock] = {}
 
 
 def _alive(pid: int) -> bool:

@@ -122,6 +122,32 @@ def serving(tmp_path: Path, rag_env: Any, run_rag: Any, sample_corpus: Path) -> 
 
 
 @pytest.mark.slow
+def test_of_two_apps_starting_at_once_the_second_is_refused(tmp_path: Path) -> None:
+    """Before either announces itself, the first holds serve.lock for its lifetime."""
+    starting = subprocess.Popen(  # another process that passed the check, not yet listening
+        [
+            str(Path(RAG_BIN).with_name("python")),
+            "-c",
+            "import sys, time; from pathlib import Path; "
+            "from rag.writer import refuse_second_app; "
+            "refuse_second_app(Path(sys.argv[1]), None); "
+            "print('ready', flush=True); time.sleep(60)",
+            str(tmp_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert starting.stdout is not None and starting.stdout.readline().strip() == "ready"
+        with pytest.raises(UsageError, match="another rag serve is starting"):
+            refuse_second_app(tmp_path, None)
+        refuse_second_app(tmp_path, "http://127.0.0.1:8000")  # server mode: replicas may share
+    finally:
+        starting.kill()
+        starting.wait()
+    refuse_second_app(tmp_path, None)  # the system let go of the lock with the process
+
+
 def test_cli_writes_go_through_the_running_app(serving: Any, run_rag: Any, tmp_path: Path) -> None:
     home, url, server = serving
     doc = tmp_path / "tarnby.md"
