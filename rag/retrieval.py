@@ -152,7 +152,7 @@ class HybridRetriever:
         if (allowed is not None and not allowed) or collections == frozenset():
             return []
         vector = self.embedder.embed([query])[0]
-        where = _where(allowed, collections)
+        where = _where(allowed, collections, _sources_only(search_filter))
         pool = max(self.candidates, 3 * k)
         dense_hits = self.store.dense_search(vector, pool, where=where)
         lexical_docs = allowed
@@ -217,9 +217,27 @@ class HybridRetriever:
         return kept
 
 
-def _where(allowed: set[str] | None, collections: frozenset[str] | None) -> dict[str, Any] | None:
+def _sources_only(search_filter: SearchFilter | None) -> frozenset[str] | None:
+    """The sources of a filter that names sources and nothing else (but collections)."""
+    if search_filter is None or not search_filter.sources:
+        return None
+    if search_filter.doc_ids or search_filter.date_from or search_filter.date_to:
+        return None
+    return search_filter.sources
+
+
+def _where(
+    allowed: set[str] | None,
+    collections: frozenset[str] | None,
+    sources: frozenset[str] | None = None,
+) -> dict[str, Any] | None:
+    """Chroma's filter. A filter of sources alone is applied on the passages' own
+    ``source`` field, so its cost follows the sources named, not the documents they
+    hold; documents named otherwise (ids, dates) go in as a ``doc_id`` list."""
     parts: list[dict[str, Any]] = []
-    if allowed is not None:
+    if sources is not None:
+        parts.append({"source": {"$in": sorted(sources)}})
+    elif allowed is not None:
         parts.append({"doc_id": {"$in": sorted(allowed)}})
     if collections is not None:
         parts.append({"collection": {"$in": sorted(collections)}})

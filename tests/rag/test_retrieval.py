@@ -123,7 +123,12 @@ def retriever(tmp_path: Path) -> HybridRetriever:
             start = 0 if (doc_id == "tram" and n == 1) else at  # the second tram chunk overlaps
             passages.append(
                 Passage(
-                    f"{doc_id}:{n}", doc_id, chunk, start, start + len(chunk), {"version": "v1"}
+                    f"{doc_id}:{n}",
+                    doc_id,
+                    chunk,
+                    start,
+                    start + len(chunk),
+                    {"version": "v1", "source": record.source},  # as the ingest writes them
                 )
             )
             at = start + len(chunk) + 1
@@ -160,3 +165,14 @@ def test_retrieve_limits_passages_per_document_and_honours_filters(
     by_source = SearchFilter(sources=frozenset({"/notes/tram.txt"}))
     assert {r.document.doc_id for r in retriever.retrieve("rates", 5, by_source)} == {"tram"}
     assert retriever.retrieve("tram", 5, SearchFilter(doc_ids=frozenset({"nothing"}))) == []
+
+
+def test_a_filter_of_sources_is_applied_on_the_passages_source_field() -> None:
+    """Its size follows the sources named, not the documents they hold."""
+    from rag.retrieval import _where
+
+    assert _where({"a", "b", "c"}, None, frozenset({"/x.txt"})) == {"source": {"$in": ["/x.txt"]}}
+    assert _where({"a"}, frozenset({"team"})) == {
+        "$and": [{"doc_id": {"$in": ["a"]}}, {"collection": {"$in": ["team"]}}]
+    }
+    assert _where(None, None) is None
