@@ -313,7 +313,9 @@ def setting_candidates(
     for group, weight in ((statements, strength), (linked, strength * LINKED)):
         for s in group:
             for span in setting_spans(s.sentence.text, setting):
-                tally.vote(s, span, weight)
+                fit = date_fit(span, q) if setting is Setting.TIME else 1.0
+                if fit > 0:
+                    tally.vote(s, span, weight * fit)
     out = tally.candidates()
     if not out:
         return [], None
@@ -372,7 +374,7 @@ def span_fit(span: Span, sentence: str, q: Analysis) -> float:
         return REPORTED  # "where did he say it": not "... weapons to Russia, said Moore"
     before = sentence[: span.start].rstrip().lower()
     if q.kind is Kind.DATE:
-        return _date_fit(span, q)
+        return date_fit(span, q)
     if q.kind is Kind.PLACE:
         if _PEOPLE.search(span.text):
             return 0.0  # "appealed to Russians": a people, not a place
@@ -421,10 +423,17 @@ _FUTURE = re.compile(r"\b(?:will|shall|going to|expected to|due to|scheduled to|
 _PAST_RELATIVE = re.compile(r"\b(?:ago|last|yesterday|earlier|previous|before)\b")
 
 
-def _date_fit(span: Span, q: Analysis) -> float:
-    """A date answers "which year" only if it names a year, and a question about what
-    will happen is not answered by "two months ago" or "last week"."""
+_WEEKDAY_QUESTION = re.compile(r"\bday of the week\b|\bweekday\b", re.I)
+_WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)
+
+
+def date_fit(span: Span, q: Analysis) -> float:
+    """A date answers "which year" only if it names a year, "what day of the week" only
+    if it names one, and a question about what will happen is not answered by "two
+    months ago" or "last week"."""
     if q.focus in _YEAR_FOCUS and not _HAS_YEAR.search(span.key):
+        return 0.0
+    if _WEEKDAY_QUESTION.search(q.text) and not _WEEKDAY.search(span.text):
         return 0.0
     if span.key.startswith("rel:") and _FUTURE.search(q.text) and _PAST_RELATIVE.search(span.key):
         return 0.0

@@ -33,6 +33,7 @@ FEATURES: tuple[str, ...] = (
     "terms_sentence",
     "terms_passage",
     "terms_title",
+    "terms_beyond_title",
     "missing_rare_term",
     "has_entities",
     "entities_sentence",
@@ -270,6 +271,7 @@ class _Context:
         self.months = {_MONTHS[m - 1] for m in c.months if 1 <= m <= 12}
         self.dates = set(c.dates)
         self.numbers = {n.strip("$£€%").replace(",", "") for n in c.numbers}
+        self._title_terms: dict[str, set[str]] = {}
 
     def answer_spans(self, text: str) -> list[Span]:
         if not self.q.is_factoid:
@@ -295,6 +297,20 @@ class _Context:
     def coverage(self, text: str) -> float:
         present = set(terms(text))
         return sum(w for t, w in self.weights.items() if t in present) / self.total
+
+    def beyond_title(self, sentence_terms: set[str], title: str) -> float:
+        """Coverage of the question's terms that its document's title does not hold:
+        "the *source* of the Danube *traditionally placed*" over a Danube article is
+        answered by the sentence with those words, not by the article's first sentence,
+        which names the Danube as every sentence of it may."""
+        if title not in self._title_terms:
+            self._title_terms[title] = set(terms(title))
+        in_title = self._title_terms[title]
+        rest = {t: w for t, w in self.weights.items() if t not in in_title}
+        total = sum(rest.values())
+        if not total:
+            return sum(w for t, w in self.weights.items() if t in sentence_terms) / self.total
+        return sum(w for t, w in rest.items() if t in sentence_terms) / total
 
     def row(
         self,
@@ -326,6 +342,7 @@ class _Context:
             "terms_sentence": self.coverage(text),
             "terms_passage": self.coverage(context),
             "terms_title": self.coverage(r.document.title),
+            "terms_beyond_title": self.beyond_title(sent_terms, r.document.title),
             "missing_rare_term": max(missing, default=0.0) / self.top_idf,
             "has_entities": float(bool(self.entities)),
             "entities_sentence": _share(self.entities, sent_terms),

@@ -44,7 +44,8 @@ _ACT = re.compile(
     r"(?:\s+(?:about|on|of|regarding|to)\b[^?]*)?\s*\??\s*$"
     r"|\b(?:make|made|give|gave|deliver|delivered|issue|issued)\s+(?:the|that|this|these|those|"
     r"his|her|their|its|such)\s+(?:\w+\s+)?(?:promise|pledge|remarks?|comments?|speech|"
-    r"statement|appeal|warning|claim|invitation|call|offer|announcement)s?\b",
+    r"statement|appeal|warning|claim|invitation|call|offer|announcement|interview|address|"
+    r"lecture|testimony|briefing)s?\b",
     re.I,
 )
 _TO_WHOM = re.compile(
@@ -55,7 +56,7 @@ _ACT_WORDS = frozenset(
     terms(
         "say said tell told speak spoke talk talked make made give gave deliver promise pledge "
         "remarks comments speech statement appeal warning claim invitation call offer "
-        "announcement where when whom"
+        "announcement interview address lecture testimony briefing where when whom"
     )
 )
 
@@ -152,7 +153,7 @@ _TITLES = frozenset(
 # speech at Howard University").
 _ACT_NOUN = re.compile(
     r"\b(promise|pledge|remarks?|comments?|speech|statement|appeal|warning|claim|invitation|"
-    r"offer|announcement)s?\b",
+    r"offer|announcement|interview|address|lecture|testimony|briefing)s?\b",
     re.I,
 )
 

@@ -232,6 +232,15 @@ def test_no_passages_means_abstention(answerer: ExtractiveAnswerer) -> None:
     ("question", "sentence", "span", "fit"),
     [
         ("Where did Moore speak?", "Moore spoke at the embassy in Prague.", "Prague", 1.0),
+        ("On what day of the week did she speak?", "She spoke on Tuesday.", "Tuesday", 1.0),
+        (
+            "On what day of the week did she speak?",
+            "She spoke two weeks ago.",
+            "two weeks ago",
+            0.0,
+        ),
+        # where he said it, not a place named in what he said
+        ("Where did Moore say it?", "Moore said arms flow to Russia.", "Russia", 0.1),
         ("Where did Moore speak?", "He used the Prague appearance to warn Russia.", "Prague", 1.0),
         ("Where did Moore speak?", "Moore said Russia intends to win.", "Russia", 0.1),
         ("Where did Moore speak?", "He followed in Washington's footsteps.", "Washington", 0.1),
