@@ -96,6 +96,20 @@ class SettingsTab:
     saved: gr.BrowserState
 
 
+# Gradio's Soft theme with its accent one shade darker, and subdued text darker, so that
+# text keeps WCAG AA contrast (4.5:1) in both themes (tests/ui/test_browser.py checks).
+THEME = gr.themes.Soft().set(
+    color_accent="*primary_600",
+    link_text_color_dark="*primary_300",
+    link_text_color_hover_dark="*primary_200",
+    link_text_color_visited_dark="*primary_300",
+    button_primary_background_fill="*primary_600",
+    button_primary_background_fill_hover="*primary_700",
+    body_text_color_subdued="*neutral_600",
+    body_text_color_subdued_dark="*neutral_300",
+)
+
+
 def _chat_tab() -> ChatTab:
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=420):
@@ -477,7 +491,7 @@ def serve(
         quiet=not block,
         css=CSS,
         js=SCRIPT,
-        theme=gr.themes.Soft(),
+        theme=THEME,
         footer_links=["api"],
     )
     mount_doors(demo.app, library, guard, host)

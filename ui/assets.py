@@ -80,8 +80,17 @@ COPY_JS = """
 
 CSS = """
 #rag-pick, #rag-pick-value { display: none !important; }
+/* Gradio draws chat text at 80% opacity, which costs citations and small text their
+   AA contrast; full strength here (tests/ui/test_browser.py checks the contrast). */
+#rag-chat .md.chatbot { opacity: 1 !important; }
+/* where the keyboard's focus is, on every control (some of Gradio's show none) */
+:is(a, button, input, textarea, select, [tabindex], [role=button], [role=tab]):focus-visible {
+  outline: 2px solid var(--color-accent) !important; outline-offset: 2px;
+}
+/* the theme has one accent for both modes; on dark backgrounds a lighter shade */
+.dark { --color-accent: var(--primary-300); }
 .rag-answer, .rag-abstain, .rag-error, .rag-pending { line-height: 1.55; }
-.rag-mode { margin-top: 4px; font-size: 0.75em; opacity: 0.65; }
+.rag-mode { margin-top: 4px; font-size: 0.75em; color: var(--body-text-color-subdued); }
 a.rag-cite {
   display: inline-block; margin: 0 1px; padding: 0 5px; border-radius: 6px;
   font-size: 0.8em; font-weight: 600; line-height: 1.5; vertical-align: 0.1em;
@@ -90,7 +99,7 @@ a.rag-cite {
   border: 1px solid var(--color-accent);
 }
 a.rag-cite:hover, a.rag-cite.rag-active {
-  background: var(--color-accent); color: white !important;
+  background: var(--color-accent); color: var(--background-fill-primary) !important;
 }
 .rag-unsupported {
   font-size: 0.75em; padding: 0 4px; border-radius: 4px; margin-left: 2px;
@@ -99,20 +108,21 @@ a.rag-cite:hover, a.rag-cite.rag-active {
 .rag-streaming::after { content: " ▍"; opacity: 0.6; }
 .rag-pending { opacity: 0.7; font-style: italic; }
 .rag-abstain { border-left: 4px solid #f59e0b; padding-left: 10px; }
-.rag-standalone { font-size: 0.85em; opacity: 0.75; margin-top: 4px; }
+.rag-standalone { font-size: 0.85em; color: var(--body-text-color-subdued); margin-top: 4px; }
 .rag-abstain-head { font-weight: 700; color: #b45309; margin-bottom: 4px; }
 .rag-related-list { margin: 6px 0 0 0; padding-left: 18px; }
 .rag-related-list li { margin-bottom: 6px; }
 a.rag-related { font-weight: 600; cursor: pointer; }
-.rag-snippet { display: block; font-size: 0.85em; opacity: 0.8; }
+.rag-snippet { display: block; font-size: 0.85em; color: var(--body-text-color-subdued); }
 .rag-error { border-left: 4px solid #dc2626; padding-left: 10px; color: #b91c1c; }
 .rag-card { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 12px; }
 .rag-card-title { font-weight: 700; font-size: 1.05em; margin-bottom: 4px; }
 .rag-label {
   display: inline-block; margin-right: 8px; padding: 0 6px; border-radius: 6px;
-  background: var(--color-accent); color: white; font-size: 0.85em;
+  background: var(--color-accent); color: var(--background-fill-primary); font-size: 0.85em;
 }
-.rag-meta { font-size: 0.85em; opacity: 0.85; margin-bottom: 8px; word-break: break-all; }
+.rag-meta { font-size: 0.85em; color: var(--body-text-color-subdued); margin-bottom: 8px;
+  word-break: break-all; }
 .rag-passage, .rag-doc-text { white-space: pre-wrap; line-height: 1.6; }
 mark.rag-quote { background: #fde047; color: #111827; padding: 1px 0; border-radius: 2px; }
 mark.rag-answer-span { background: #f59e0b; color: #111827; font-weight: 700;
@@ -124,7 +134,7 @@ mark.rag-answer-span { background: #f59e0b; color: #111827; font-weight: 700;
 .rag-unsupported-note { color: #b45309; font-size: 0.85em; margin-bottom: 6px; }
 .rag-doc { max-height: 460px; overflow-y: auto; padding: 12px;
   border: 1px solid var(--border-color-primary); border-radius: 10px; }
-.rag-placeholder { opacity: 0.7; font-style: italic; padding: 8px 0; }
+.rag-placeholder { color: var(--body-text-color-subdued); font-style: italic; padding: 8px 0; }
 .rag-table { width: 100%; border-collapse: collapse; font-size: 0.9em; }
 .rag-table th, .rag-table td { text-align: left; padding: 6px 8px;
   border-bottom: 1px solid var(--border-color-primary); vertical-align: top; }

@@ -432,3 +432,135 @@ def test_an_edited_question_is_asked_again_in_its_place(page: Any) -> None:
     expect(page.locator(FINISHED).last).to_contain_text("Prague", timeout=TIMEOUT)
     chat = page.inner_text("#rag-chat")
     assert "Where did Richard Moore speak?" in chat and "Who is the head of MI6?" not in chat
+
+
+# WCAG 2 contrast of every visible text in the chat, the sources and the controls,
+# over its composited background; large text (24 px, or 18.66 px bold) needs 3:1.
+CONTRAST_JS = """
+(roots) => {
+  const parse = (c) => {
+    const m = c.match(/rgba?\\(([^)]+)\\)/);
+    if (!m) { return null; }
+    const p = m[1].split(",").map(Number);
+    return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1};
+  };
+  const over = (top, base) => ({
+    r: top.r * top.a + base.r * (1 - top.a),
+    g: top.g * top.a + base.g * (1 - top.a),
+    b: top.b * top.a + base.b * (1 - top.a), a: 1,
+  });
+  const lum = (c) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+  };
+  const background = (el) => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c && c.a > 0) { layers.push(c); if (c.a >= 1) { break; } }
+    }
+    let base = layers.length && layers[layers.length - 1].a >= 1 ? layers.pop()
+      : parse(getComputedStyle(document.body).backgroundColor) || {r: 255, g: 255, b: 255, a: 1};
+    if (base.a < 1) { base = over(base, {r: 255, g: 255, b: 255, a: 1}); }
+    for (let i = layers.length - 1; i >= 0; i--) { base = over(layers[i], base); }
+    return base;
+  };
+  const failures = [];
+  const seen = new Set();
+  for (const selector of roots) {
+    for (const root of document.querySelectorAll(selector)) {
+      for (const el of [root, ...root.querySelectorAll("*")]) {
+        if (seen.has(el)) { continue; }
+        seen.add(el);
+        const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+        if (!own) { continue; }
+        const box = el.getBoundingClientRect();
+        const style = getComputedStyle(el);
+        const hidden = box.width < 2 || box.height < 2 || style.visibility !== "visible";
+        if (hidden || el.closest("[disabled]")) { continue; }  // sr-only text is 1 px
+        let opacity = 1;
+        let faded = "";
+        for (let e = el; e; e = e.parentElement) {
+          const o = Number(getComputedStyle(e).opacity);
+          if (o < 1) { faded += ` ${e.tagName.toLowerCase()}.${e.className}@${o}`; }
+          opacity *= o;
+        }
+        if (opacity === 0) { continue; }
+        const bg = background(el);
+        const color = parse(style.color);
+        const fg = over({...color, a: color.a * opacity}, bg);
+        const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+        const ratio = (hi + 0.05) / (lo + 0.05);
+        const size = parseFloat(style.fontSize);
+        const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+        if (ratio < (large ? 3 : 4.5)) {
+          const what = `${el.tagName.toLowerCase()}.${el.className}`;
+          const text = el.textContent.trim().slice(0, 40);
+          failures.push(`${ratio.toFixed(2)} ${style.color} on rgb(${bg.r | 0},${bg.g | 0},`
+            + `${bg.b | 0}): ${what} "${text}"${faded}`);
+        }
+      }
+    }
+  }
+  return failures;
+}
+"""
+
+
+def test_text_has_enough_contrast_in_both_themes(page: Any) -> None:
+    answer = ask(page, "Who is the head of MI6?")
+    answer.locator("a.rag-cite").first.click()
+    page.wait_for_selector("#rag-sources mark.rag-quote", timeout=TIMEOUT)
+    roots = ["#rag-chat", "#rag-sources", "#rag-question", "button", "[role=tab]", "label"]
+    for dark in (False, True):
+        page.evaluate(f"document.body.classList.toggle('dark', {str(dark).lower()})")
+        page.wait_for_timeout(300)  # the theme's transitions
+        failures = page.evaluate(CONTRAST_JS, roots)
+        assert not failures, ("dark" if dark else "light", failures)
+
+
+def _focused(page: Any) -> str:
+    return page.evaluate(
+        """() => {
+          const e = document.activeElement;
+          if (!e || e === document.body) { return ""; }
+          const holder = e.closest("[id^=rag-]");
+          const style = getComputedStyle(e);
+          const ring = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0
+            || style.boxShadow !== "none";
+          return [holder ? holder.id : "", e.tagName.toLowerCase(), e.getAttribute("role") || "",
+                  (e.getAttribute("aria-label") || e.textContent || "").trim().slice(0, 30),
+                  ring ? "ring" : "no-ring"].join("|");
+        }"""
+    )
+
+
+def test_every_control_is_reached_and_used_by_the_keyboard(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    ask(page, "Who is the head of MI6?")
+    page.locator("body").click(position={"x": 5, "y": 5})
+    reached: list[str] = []
+    for _ in range(150):
+        page.keyboard.press("Tab")
+        reached.append(_focused(page))
+    wanted = {
+        "question box": lambda f: f.startswith("rag-question|textarea"),
+        "send": lambda f: f.startswith("rag-send|"),
+        "citation": lambda f: "|a|button|Show source" in f,
+        "copy": lambda f: f.startswith("rag-copy|"),
+        "theme": lambda f: f.startswith("rag-theme|"),
+        "documents tab": lambda f: "|tab|Documents" in f,
+    }
+    missing = [name for name, hit in wanted.items() if not any(hit(f) for f in reached)]
+    assert not missing, (missing, reached)
+    no_ring = sorted({f for f in reached if f.endswith("no-ring")})
+    assert not no_ring, no_ring  # every focused control shows where the focus is
+    # a citation opens its source from the keyboard
+    page.locator("body").click(position={"x": 5, "y": 5})
+    for _ in range(150):
+        page.keyboard.press("Tab")
+        if "|a|button|Show source" in _focused(page):
+            break
+    page.keyboard.press("Enter")
+    expect(page.locator("#rag-sources mark.rag-quote")).to_be_visible(timeout=TIMEOUT)
