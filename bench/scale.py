@@ -20,6 +20,7 @@ Chroma; `docs list`, `search` and `ask` start cold).
     .venv/bin/python bench/scale.py [--checkpoints 1000,10000,30000,60000,all]
                                     [--max-minutes 100] [--queries 40]
     .venv/bin/python bench/scale.py --cli WORK
+    .venv/bin/python bench/scale.py --again WORK   # warm again with today's code, profiled
 """
 
 from __future__ import annotations
@@ -268,6 +269,47 @@ def time_cli(work: Path, seed: int) -> int:
     return 0
 
 
+def again(work: Path, args: argparse.Namespace) -> int:
+    """Warm search and ask again on what a run stored, with today's code and nothing
+    else running, then a profile of the searches and asks: where their time goes."""
+    import cProfile
+    import io
+    import pstats
+    import subprocess as sp
+
+    out = RESULTS_DIR / "scale.json"
+    payload = json.loads(out.read_text())
+    qs = questions(args.queries, args.seed)
+    commit = sp.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    with ChromaServer(work / "chroma") as server:
+        settings = Settings(home=work / "home", chroma_url=server.url, collection="scale")
+        services = Services(settings)
+        pipeline = Library(settings, services)
+        point = measure(pipeline, services, server, qs, args.asks)
+        point["loadavg_1_5"] = [round(x, 2) for x in os.getloadavg()[:2]]
+        point["commit"] = commit.stdout.strip()
+        print(json.dumps(point), flush=True)
+        profiles = {}
+        for name, call in (
+            ("search", lambda q: pipeline.retriever.retrieve(q, 5)),
+            ("ask", pipeline.ask),
+        ):
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for q in qs[1:16]:
+                call(q)
+            profiler.disable()
+            text = io.StringIO()
+            stats = pstats.Stats(profiler, stream=text).sort_stats("cumulative")
+            stats.print_stats(r"(rag|vectorstore|core|chromadb|onnxruntime)/", 14)
+            profiles[name] = text.getvalue()
+            print(text.getvalue(), flush=True)
+    payload["again"] = point
+    payload["profiles"] = profiles
+    _save(out, payload)
+    return 0
+
+
 def _until(stage: list[SourceDocument], started: float, budget: float) -> Iterator[SourceDocument]:
     """The stage's documents, cut short when the time budget is spent."""
     for doc in stage:
@@ -311,6 +353,16 @@ def _save(out: Path, payload: dict[str, Any]) -> None:
         ]
         table += f"\n\nThe CLI at {passages:,} passages, each command a fresh process:\n\n"
         table += markdown_table(["command", "wall ms", "exit"], cli_rows)
+    if payload.get("again"):
+        a = payload["again"]
+        table += (
+            f"\n\nAgain at {payload['checkpoints'][-1]['passages']:,} passages with "
+            f"{a['commit']}, nothing else running (load {a['loadavg_1_5']}): search p50/p95 "
+            f"{a['search_ms']['p50']:.0f} / {a['search_ms']['p95']:.0f} ms, filtered "
+            f"{a['search_filtered_ms']['p50']:.0f} / {a['search_filtered_ms']['p95']:.0f} ms "
+            f"({a['filter_sources']} sources), ask {a['ask_ms']['p50']:.0f} / "
+            f"{a['ask_ms']['p95']:.0f} ms, docs list {a['docs_list_ms']:.0f} ms.\n"
+        )
     out.with_suffix(".md").write_text(table + "\n")
 
 
@@ -323,7 +375,12 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--work", help="folder for the Chroma data (default: a new temp dir)")
     parser.add_argument("--cli", type=Path, help="time the CLI on the data a run left in CLI")
+    parser.add_argument(
+        "--again", type=Path, help="measure warm search and ask again on a run's data, profiled"
+    )
     args = parser.parse_args()
+    if args.again:
+        return again(args.again, args)
     return time_cli(args.cli, args.seed) if args.cli else run(args)
 
 

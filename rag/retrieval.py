@@ -146,8 +146,9 @@ class HybridRetriever:
         per_doc: int | None = None,
     ) -> list[Result]:
         """The ``k`` best passages, at most ``per_doc`` from one document."""
-        self.keyword.sync(self.store)
-        allowed = self._allowed_docs(search_filter)
+        revision = self.store.revision()  # read once per search
+        self.keyword.sync(self.store, revision)
+        allowed = self._allowed_docs(search_filter, revision)
         collections = search_filter.collections if search_filter else None
         if (allowed is not None and not allowed) or collections == frozenset():
             return []
@@ -157,7 +158,7 @@ class HybridRetriever:
         dense_hits = self.store.dense_search(vector, pool, where=where)
         lexical_docs = allowed
         if collections is not None and allowed is None:
-            lexical_docs = self.catalog.doc_ids_in(collections)
+            lexical_docs = self.catalog.doc_ids_in(collections, revision)
         lexical = self.keyword.search(query, pool, doc_ids=lexical_docs)
         passages = {h.passage.id: h.passage for h in dense_hits}
         dense = {h.passage.id: h.score for h in dense_hits}
@@ -170,9 +171,12 @@ class HybridRetriever:
         bm25.update(self.keyword.score_passages(query, dense_only))
         fused = _fuse(dense, bm25, self.bm25_weight)
         signals = {pid: {"dense": dense.get(pid, 0.0), "bm25": bm25.get(pid, 0.0)} for pid in fused}
-        return self._finish(fused, signals, passages, k, per_doc, search_filter)
+        docs = self.catalog.complete({p.doc_id for p in passages.values()}, revision)
+        return self._finish(fused, signals, passages, docs, k, per_doc, search_filter)
 
-    def _allowed_docs(self, search_filter: SearchFilter | None) -> set[str] | None:
+    def _allowed_docs(
+        self, search_filter: SearchFilter | None, revision: str | None = None
+    ) -> set[str] | None:
         """The documents a filter names, or None when it names none (collections alone
         are filtered in the query)."""
         if search_filter is None or not search_filter.narrows_documents():
@@ -182,19 +186,19 @@ class HybridRetriever:
         ):
             # Documents named by id need no listing; `_finish` drops incomplete ones.
             return set(search_filter.doc_ids)
-        return {r.doc_id for r in self.catalog.records() if search_filter.admits(r)}
+        return {r.doc_id for r in self.catalog.records(revision) if search_filter.admits(r)}
 
     def _finish(
         self,
         fused: dict[str, float],
         signals: dict[str, dict[str, float]],
         passages: dict[str, Passage],
+        docs: dict[str, DocumentRecord],
         k: int,
         per_doc: int | None,
         search_filter: SearchFilter | None = None,
     ) -> list[Result]:
         ranked = sorted((pid for pid in fused if pid in passages), key=lambda p: -fused[p])
-        docs = self.store.get_documents(sorted({passages[p].doc_id for p in ranked}))
         kept: list[Result] = []
         taken: dict[str, int] = {}
         for pid in ranked:

@@ -174,13 +174,14 @@ class KeywordIndex:
 
     # --- keeping in step with the store -----------------------------------------
 
-    def sync(self, store: PassageSource) -> bool:
-        """Bring the index up to the store's revision; True when anything changed."""
+    def sync(self, store: PassageSource, revision: str | None = None) -> bool:
+        """Bring the index up to the store's revision (``revision``, when the caller
+        has just read it); True when anything changed."""
         with self._lock:
             if not self._loaded:
                 self._loaded = True
                 self.load()
-            revision = store.revision()
+            revision = store.revision() if revision is None else revision
             if revision == self.revision and revision:
                 return False
             records = {r.doc_id: r for r in store.list_documents(complete_only=True)}
