@@ -10,7 +10,8 @@ the CLI does when no app runs.
 from __future__ import annotations
 
 import hmac
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Header, HTTPException, Request
 from pydantic import BaseModel, Field
@@ -58,12 +59,7 @@ def router(library: Library, announced: RunningApp) -> APIRouter:
         token: Token = None,
     ) -> dict[str, Any]:
         check(request, token)
-        try:
-            return library.add(body.inputs, collection=body.collection).to_json()
-        except UsageError as e:
-            raise HTTPException(400, str(e)) from e
-        except RagError as e:
-            raise HTTPException(500, str(e)) from e
+        return _answered(lambda: library.add(body.inputs, collection=body.collection).to_json())
 
     @routes.post("/remove")
     def remove(
@@ -72,12 +68,7 @@ def router(library: Library, announced: RunningApp) -> APIRouter:
         token: Token = None,
     ) -> dict[str, Any]:
         check(request, token)
-        try:
-            removed, unknown = library.remove(body.targets)
-        except UsageError as e:
-            raise HTTPException(400, str(e)) from e
-        except RagError as e:
-            raise HTTPException(500, str(e)) from e
+        removed, unknown = _answered(lambda: library.remove(body.targets))
         return {"removed": [r.summary() for r in removed], "unknown": unknown}
 
     @routes.post("/remove_collection")
@@ -87,19 +78,25 @@ def router(library: Library, announced: RunningApp) -> APIRouter:
         token: Token = None,
     ) -> dict[str, Any]:
         check(request, token)
-        try:
-            return library.remove_collection(body.name).to_json()
-        except UsageError as e:
-            raise HTTPException(400, str(e)) from e
-        except RagError as e:
-            raise HTTPException(500, str(e)) from e
+        return _answered(lambda: library.remove_collection(body.name).to_json())
 
     @routes.post("/reindex")
     def reindex(request: Request, token: Token = None) -> dict[str, Any]:
         check(request, token)
-        try:
-            return {"passages": library.reindex()}
-        except RagError as e:
-            raise HTTPException(500, str(e)) from e
+        return _answered(lambda: {"passages": library.reindex()})
 
     return routes
+
+
+T = TypeVar("T")
+
+
+def _answered(call: Callable[[], T]) -> T:
+    """``call()``, its errors as HTTP answers the CLI reports: a UsageError (what the
+    user asked for is wrong) as 400, any other RagError as 500."""
+    try:
+        return call()
+    except UsageError as e:
+        raise HTTPException(400, str(e)) from e
+    except RagError as e:
+        raise HTTPException(500, str(e)) from e
