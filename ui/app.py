@@ -21,7 +21,15 @@ from rag.uploads import SUPPORTED
 from rag.writer import RunningApp, announce, refuse_second_app, withdraw
 from ui import files, internal_door, mcp_door, openai_door
 from ui.api import Api
-from ui.assets import COPY_JS, CSS, PICK_JS, SCRIPT, SCROLL_TO_QUOTE_JS, THEME_JS
+from ui.assets import (
+    CLOSE_SHEET_JS,
+    COPY_JS,
+    CSS,
+    PICK_JS,
+    SCRIPT,
+    SCROLL_TO_QUOTE_JS,
+    THEME_JS,
+)
 from ui.backend import Backend, Preferences
 from ui.handlers import SOURCES_HINT, ChatHandlers, copy_text
 from ui.library import LibraryHandlers
@@ -176,8 +184,12 @@ def _chat_tab() -> ChatTab:
                 )
                 send_comment = gr.Button("Send", size="sm", scale=1, elem_id="rag-send-comment")
             copied = gr.Textbox(visible=False)
-        with gr.Column(scale=2, min_width=320):
-            gr.Markdown("### Sources")
+        with gr.Column(scale=2, min_width=320, elem_id="rag-sources-panel"):
+            with gr.Row(equal_height=True):
+                gr.Markdown("### Sources")
+                # on a phone the panel is a sheet over the chat; this closes it
+                close_sheet = gr.Button("Close", size="sm", scale=0, elem_id="rag-sheet-close")
+            close_sheet.click(None, js=CLOSE_SHEET_JS, **PRIVATE)
             sources = gr.HTML(placeholder_html(SOURCES_HINT), elem_id="rag-sources")
             whole = gr.Button("Show in the whole document", size="sm", elem_id="rag-whole")
             document = gr.HTML(visible=False, elem_id="rag-document")

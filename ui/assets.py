@@ -21,13 +21,19 @@ SCRIPT = """
     const button = document.querySelector("#rag-pick button, button#rag-pick");
     if (button) { button.click(); }
     if (window.matchMedia("(max-width: 768px)").matches) {
-      // on a phone the Sources sit below the chat: bring the passage into view
+      // on a phone the Sources open as a sheet over the chat, the passage in view
+      const sheet = document.getElementById("rag-sources-panel");
+      if (sheet) { sheet.classList.add("rag-sheet-open"); }
       setTimeout(() => {
-        const panel = document.getElementById("rag-sources");
-        if (panel) { panel.scrollIntoView({block: "start", behavior: "smooth"}); }
-      }, 300);
+        const quote = document.querySelector("#rag-sources mark.rag-quote");
+        if (quote) { quote.scrollIntoView({block: "center", behavior: "smooth"}); }
+      }, 400);
     }
   }, true);
+  document.addEventListener("keydown", (event) => {
+    const sheet = document.getElementById("rag-sources-panel");
+    if (event.key === "Escape" && sheet) { sheet.classList.remove("rag-sheet-open"); }
+  });
   // Screen readers announce a citation by what it opens (the chat's sanitiser keeps
   // the title but not aria-label, so the label is set here).
   const label = () => document.querySelectorAll("a.rag-cite:not([aria-label])").forEach((a) => {
@@ -39,6 +45,13 @@ SCRIPT = """
   const chosen = localStorage.getItem("rag-theme");
   if (chosen === "dark") { document.body.classList.add("dark"); }
   if (chosen === "light") { document.body.classList.remove("dark"); }
+}
+"""
+
+CLOSE_SHEET_JS = """
+() => {
+  const sheet = document.getElementById("rag-sources-panel");
+  if (sheet) { sheet.classList.remove("rag-sheet-open"); }
 }
 """
 
@@ -86,6 +99,20 @@ CSS = """
 /* where the keyboard's focus is, on every control (some of Gradio's show none) */
 :is(a, button, input, textarea, select, [tabindex], [role=button], [role=tab]):focus-visible {
   outline: 2px solid var(--color-accent) !important; outline-offset: 2px;
+}
+/* on a phone the Sources are a sheet over the chat, opened by a citation (the class is on
+   the panel: Gradio scopes rules in @media to its container, so body classes miss) */
+#rag-sheet-close { display: none; }
+@media (max-width: 768px) {
+  #rag-sources-panel.rag-sheet-open {
+    position: fixed; left: 0; right: 0; bottom: 0; max-height: 70vh; overflow-y: auto;
+    z-index: 1000; padding: 12px; border-radius: 14px 14px 0 0;
+    background: var(--background-fill-primary); box-shadow: 0 -6px 24px rgba(0, 0, 0, 0.3);
+    display: flex; flex-direction: column; flex-wrap: nowrap; box-sizing: border-box;
+    width: 100vw; max-width: 100vw; min-width: 0 !important;
+  }
+  #rag-sources-panel.rag-sheet-open > * { width: 100%; max-width: 100%; min-width: 0; }
+  .rag-sheet-open #rag-sheet-close { display: block; }
 }
 /* the theme has one accent for both modes; on dark backgrounds a lighter shade */
 .dark { --color-accent: var(--primary-300); }

@@ -383,7 +383,17 @@ def test_on_a_phone_a_citation_brings_its_source_into_view(
         answer = ask(phone, "Where did Richard Moore speak?")
         answer.locator("a.rag-cite").first.click()
         expect(phone.locator("#rag-sources mark.rag-quote")).to_be_in_viewport(timeout=TIMEOUT)
+        # the Sources open as a sheet over the chat, with a way to close it
+        panel = phone.locator("#rag-sources-panel")
+        assert panel.evaluate("(e) => getComputedStyle(e).position") == "fixed"
         phone.screenshot(path=str(screenshot_path(tmp_path, "screenshot-phone.png")))
+        phone.click("#rag-sheet-close")
+        expect(panel).not_to_have_class(re.compile("rag-sheet-open"), timeout=TIMEOUT)
+        assert panel.evaluate("(e) => getComputedStyle(e).position") != "fixed"
+        answer.locator("a.rag-cite").first.click()  # opens again; Escape closes it too
+        expect(phone.locator("#rag-sheet-close")).to_be_visible(timeout=TIMEOUT)
+        phone.keyboard.press("Escape")
+        expect(phone.locator("#rag-sheet-close")).to_be_hidden(timeout=TIMEOUT)
     finally:
         context.close()
 
