@@ -370,8 +370,13 @@ def span_fit(span: Span, sentence: str, q: Analysis) -> float:
     Adele"). The
     answer to a change question ("by how much did X fall") is the size of the change:
     a percentage, or the number after "by", "down", "up"."""
+    fit = _plain_fit(span, sentence, q)
     if asked_setting(q) is not None and not in_setting(span, sentence):
-        return REPORTED  # "where did he say it": not "... weapons to Russia, said Moore"
+        return min(fit, REPORTED)  # "where did he say it": not "... weapons to Russia, said Moore"
+    return fit
+
+
+def _plain_fit(span: Span, sentence: str, q: Analysis) -> float:
     before = sentence[: span.start].rstrip().lower()
     if q.kind is Kind.DATE:
         return date_fit(span, q)

@@ -39,9 +39,10 @@ class Setting(StrEnum):
 # the promise", "speak". "Where did he say the summit would be held?" asks about the
 # summit, not the saying, so a clause after the verb is no setting question.
 _ACT = re.compile(
-    r"\b(?:say|said|tell|told|speak|spoke|talk|talked|testify|testified)"
+    r"\b(?:did|does|do|will|would|has|have|had)\s+(?:[\w'’.-]+\s+){0,5}?"
+    r"(?:say|said|tell|told|speak|spoke|talk|talked|testify|testified)"
     r"(?:\s+(?:it|that|this|these|those|so|them|him|her|us))?"
-    r"(?:\s+(?:about|on|of|regarding|to)\b[^?]*)?\s*\??\s*$"
+    r"(?:\s+(?:about|on|of|regarding|to)\s+[^?\s][^?]*|\s+to)?\s*\??\s*$"
     r"|\b(?:make|made|give|gave|deliver|delivered|issue|issued)\s+(?:the|that|this|these|those|"
     r"his|her|their|its|such)\s+(?:\w+\s+)?(?:promise|pledge|remarks?|comments?|speech|"
     r"statement|appeal|warning|claim|invitation|call|offer|announcement|interview|address|"
@@ -74,8 +75,11 @@ _REPORTS = re.compile(
 # After the verb (and, for "told", its object): an adjunct of the setting, not speech.
 # After the verb, its object or (inverted, "said Moore,") its subject.
 _OBJECT = re.compile(
-    r"\s+(?:[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*|he|she|they|we|reporters|journalists|an?\s+\w+)"
+    r"\s+(?:(?:the\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*|he|she|they|we|"
+    r"(?:the\s+|an?\s+)?[a-z]+)"
 )
+# A clause of what was said after the setting's adjuncts: "said on Monday that ...".
+_THAT = re.compile(r"\bthat\b")
 _ADJUNCT = re.compile(
     r"\s*(?:[,.;:!?)\]]|$|(?:on|at|in|during|while|after|before|from|to|last|this|yesterday|"
     r"today|earlier|later|when|as|according)\b)"
@@ -148,6 +152,7 @@ _TITLES = frozenset(
         "general",
     ]
 )
+_TITLE_TERMS = frozenset(terms(" ".join(_TITLES)))
 # The noun of the asked act ("deliver her concession speech"): a sentence naming it
 # reports the event even without a speech verb ("Harris delivered her concession
 # speech at Howard University").
@@ -162,7 +167,10 @@ def act_noun(q: Analysis) -> str | None:
     """The noun naming the act a setting question asks about, if it names one."""
     m = _ACT.search(q.text)
     found = _ACT_NOUN.search(m.group()) if m else None
-    return found.group(1).lower() if found else None
+    if found is None:
+        return None
+    noun = found.group(1).lower()
+    return noun[:-1] if noun in ("remarks", "comments") else noun
 
 
 def speaker_of(q: Analysis) -> str | None:
@@ -170,14 +178,22 @@ def speaker_of(q: Analysis) -> str | None:
     ("Where did Richard Moore make the promise?")."""
     if q.speaker:
         return q.speaker
+    act = _ACT.search(q.text)
     people = []
     for entity in q.constraints.entities:
+        if act and _inside_act_object(entity, act.group()):
+            continue  # "deliver the Gettysburg Address": what was given, not who
         words = entity.split()
         while words and words[0].lower() in _TITLES:  # "Vice President Kamala Harris"
             words = words[1:]
         if words and (len(words) < len(entity.split()) or _is_person(entity)):
             people.append(" ".join(words))
     return people[0] if len(people) == 1 else None
+
+
+def _inside_act_object(entity: str, act: str) -> bool:
+    verb = re.search(r"\b(?:make|made|give|gave|deliver|delivered|issue|issued)\b", act, re.I)
+    return verb is not None and entity in act[verb.end() :]
 
 
 def _is_person(text: str) -> bool:
@@ -187,7 +203,12 @@ def _is_person(text: str) -> bool:
 def topic_terms(q: Analysis) -> set[str]:
     """What the statements are about: the question's terms without the speaker and the
     words of the act ("Where did Moore say that about AI?" -> {"ai"})."""
-    left_out = set(terms(f"{speaker_of(q) or ''} {q.focus or ''}")) | _ACT_WORDS
+    speaker = speaker_of(q) or ""
+    named = [e for e in q.constraints.entities if speaker and speaker in e]
+    focus = q.focus or ""
+    left_out = set(terms(" ".join([speaker, *named, focus]))) | _ACT_WORDS | _TITLE_TERMS
+    if focus == "day" or "day of the week" in q.text.lower():
+        left_out |= set(terms("day week"))
     return {t for t in q.terms if t not in left_out}
 
 
@@ -202,7 +223,7 @@ def reports_speech(
     "he"/"she" there while ``context`` (the rest of the document that was retrieved)
     names them."""
     said = bool(_QUOTE.search(sentence) or _REPORTS.search(sentence))
-    if not (said or act and re.search(rf"\b{act}", sentence, re.I)):
+    if not (said or act and re.search(rf"\b{act}s?\b", sentence, re.I)):
         return False
     if not speaker:
         return True
@@ -217,10 +238,13 @@ def setting_parts(sentence: str) -> list[tuple[int, int]]:
         if any(a <= m.start() < b for a, b in said):
             continue
         after = m.end()
-        if _ADJUNCT.match(sentence, after):
-            continue
         obj = _OBJECT.match(sentence, after)
-        if obj and _ADJUNCT.match(sentence, obj.end()):
+        if _ADJUNCT.match(sentence, after) or (obj and _ADJUNCT.match(sentence, obj.end())):
+            # "told the Guardian on Wednesday, at ..." is setting; "... that X" is not
+            that = _THAT.search(sentence, after, min(len(sentence), after + 80))
+            if that is not None and not any(a <= that.start() < b for a, b in said):
+                said.append((that.end(), len(sentence)))
+                break
             continue
         said.append((after, len(sentence)))  # "he said British spies are using AI ..."
         break

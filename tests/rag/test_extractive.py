@@ -241,6 +241,8 @@ def test_no_passages_means_abstention(answerer: ExtractiveAnswerer) -> None:
         ),
         # where he said it, not a place named in what he said
         ("Where did Moore say it?", "Moore said arms flow to Russia.", "Russia", 0.1),
+        # a rule that rules a span out still does inside what was said
+        ("Where did Moore say it?", "Moore said he appealed to Russians.", "Russians", 0.0),
         ("Where did Moore speak?", "He used the Prague appearance to warn Russia.", "Prague", 1.0),
         ("Where did Moore speak?", "Moore said Russia intends to win.", "Russia", 0.1),
         ("Where did Moore speak?", "He followed in Washington's footsteps.", "Washington", 0.1),

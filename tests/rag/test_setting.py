@@ -46,6 +46,8 @@ QUOTED = "Exports are “rising faster than in Spain”, said Carvalho, who has 
         ("Who said it?", None),  # the speaker, not the audience
         ("Where is the harbour museum?", None),
         ("What did Carvalho say about exports?", None),
+        ("When was the TED talk?", None),  # a talk, not the act of talking
+        ("Which city did Carvalho talk about?", None),  # the topic, not the setting
     ],
 )
 def test_asked_setting(question: str, setting: Setting | None) -> None:
@@ -111,3 +113,18 @@ def test_a_named_act_is_reported_by_the_sentence_naming_it() -> None:
     assert reports_speech(sentence, "Ana Ruiz", "", act_noun(q))
     assert not reports_speech(sentence, "Ana Ruiz", "")  # no speech verb, no quote
     assert [s.text for s in setting_spans(sentence, Setting.PLACE)] == ["Hallam University"]
+
+
+def test_what_is_said_after_the_settings_adjuncts_is_not_setting() -> None:
+    assert _parts("Carvalho told the Herald on Monday that exports would double in Spain.") == [
+        "Carvalho told the Herald on Monday that"
+    ]
+    assert _parts("She said on Monday that the summit would be held in Geneva.") == [
+        "She said on Monday that"
+    ]
+
+
+def test_titles_are_neither_speaker_nor_topic() -> None:
+    q = analyse("Where did Vice President Ana Ruiz speak?")
+    assert speaker_of(q) == "Ana Ruiz" and topic_terms(q) == set()
+    assert topic_terms(analyse("On what day of the week did Ana Ruiz speak?")) == set()
