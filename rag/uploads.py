@@ -83,8 +83,11 @@ def orphaned_copies(
         key = copy.relative_to(uploads).as_posix()
         if key in referred or (wanted is not None and key not in wanted):
             continue
-        if older_than and copy.stat().st_mtime > cutoff:
-            continue
+        try:
+            if older_than and copy.stat().st_mtime > cutoff:
+                continue
+        except FileNotFoundError:
+            continue  # removed meanwhile (another replica's prune, a removal)
         found.append(copy)
     return found
 
@@ -113,11 +116,18 @@ def _copies(uploads: Path) -> Iterator[Path]:
     """The files kept in ``uploads``: at its top (``default``) and in collections' folders."""
     if not uploads.is_dir():
         return
-    for entry in sorted(uploads.iterdir()):
-        if entry.is_file():
-            yield entry
-        elif entry.is_dir():
-            yield from (f for f in sorted(entry.iterdir()) if f.is_file())
+    try:
+        for entry in sorted(uploads.iterdir()):
+            if entry.is_file():
+                yield entry
+            elif entry.is_dir():
+                yield from (f for f in sorted(entry.iterdir()) if f.is_file())
+    except FileNotFoundError:
+        return  # a collection's folder removed while it was listed
+    except OSError as e:
+        raise StoreError(
+            f"cannot list the upload copies in {uploads} ({e}); check its permissions"
+        ) from e
 
 
 def _tails(source: str) -> list[str]:

@@ -345,9 +345,12 @@ class UserDirectory:
         return had
 
     def _for_update(self) -> tuple[dict[str, UserEntry], tuple[str, ...]]:
+        """The file as it is now (read again, under the lock: another process's write
+        in the same tick of the file clock would not change its mtime)."""
         if self.path is None:
             raise UsageError("no users file is configured; set RAG_USERS_FILE or RAG_HOME")
-        return self._load()
+        entries, shared = _read(self.path) if self.path.exists() else ({}, ())
+        return dict(entries), shared
 
     @staticmethod
     def _existing(entries: dict[str, UserEntry], name: str) -> UserEntry:
