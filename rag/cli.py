@@ -142,12 +142,13 @@ def _library() -> Iterator[Library]:
 def _through_app(operation: str, payload: dict[str, Any]) -> dict[str, Any] | None:
     """A write sent to the ``rag serve`` running on this embedded store (``rag.writer``),
     or None when there is none (or a Chroma server takes every process's writes)."""
-    from rag.writer import running_in, send
+    from rag.writer import app_for_writes, send
 
     settings = _settings()
     if settings.chroma_url:
         return None
-    app_ = running_in(settings.home)
+    with _usage_errors():
+        app_ = app_for_writes(settings.home)
     if app_ is None:
         return None
     typer.echo(f"sent to the running app (pid {app_.pid}, port {app_.port})", err=True)

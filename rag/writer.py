@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,6 +116,45 @@ def refuse_second_app(home: Path, chroma_url: str | None) -> None:
 
 SERVE_LOCK = "serve.lock"
 _SERVE_LOCKS: dict[Path, FileLock] = {}
+# How long a CLI write waits for an app that holds serve.lock but has not announced
+# itself yet (it recovers interrupted ingests and warms up first).
+STARTING_WAIT = 60.0
+
+
+def starting_in(home: Path) -> bool:
+    """Whether a ``rag serve`` has started on ``home`` and not announced itself yet:
+    another process holds its serve.lock and there is no announcement (once there is
+    one, ``running_in`` says whether that app answers)."""
+    path = home / SERVE_LOCK
+    if not path.exists() or (home / ANNOUNCEMENT).exists():
+        return False
+    ours = _SERVE_LOCKS.get(home.resolve())
+    if ours is not None and ours.is_locked:
+        return False  # this process's own app
+    probe = FileLock(path)
+    try:
+        probe.acquire(timeout=0)
+    except Timeout:
+        return True
+    probe.release()
+    return False
+
+
+def app_for_writes(home: Path, wait: float = STARTING_WAIT) -> RunningApp | None:
+    """The app that the CLI's writes on ``home`` go through: the announced one, or the
+    one still starting, once it announces itself (waiting up to ``wait`` seconds);
+    None when no app serves ``home``, so the CLI writes itself."""
+    app = running_in(home)
+    deadline = time.monotonic() + wait
+    while app is None and starting_in(home):
+        if time.monotonic() > deadline:
+            raise UsageError(
+                f"a rag serve is starting on the embedded store in {home} and has not "
+                f"answered within {wait:g} s; try again once it answers (or stop it)"
+            )
+        time.sleep(0.2)
+        app = running_in(home)
+    return app
 
 
 def _alive(pid: int) -> bool:

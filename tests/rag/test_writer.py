@@ -23,8 +23,10 @@ from rag.writer import (
     TOKEN_HEADER,
     RunningApp,
     announce,
+    app_for_writes,
     refuse_second_app,
     running_in,
+    starting_in,
     withdraw,
 )
 from tests.conftest import RAG_BIN
@@ -146,6 +148,33 @@ def test_of_two_apps_starting_at_once_the_second_is_refused(tmp_path: Path) -> N
         starting.kill()
         starting.wait()
     refuse_second_app(tmp_path, None)  # the system let go of the lock with the process
+
+
+def test_a_cli_write_waits_for_an_app_that_is_starting(tmp_path: Path) -> None:
+    """An app holding serve.lock, not yet announced: the CLI does not write beside it."""
+    assert app_for_writes(tmp_path, wait=0.5) is None  # no app: the CLI writes itself
+    starting = subprocess.Popen(
+        [
+            str(Path(RAG_BIN).with_name("python")),
+            "-c",
+            "import sys, time; from pathlib import Path; "
+            "from rag.writer import refuse_second_app; "
+            "refuse_second_app(Path(sys.argv[1]), None); "
+            "print('ready', flush=True); time.sleep(60)",
+            str(tmp_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert starting.stdout is not None and starting.stdout.readline().strip() == "ready"
+        assert starting_in(tmp_path)
+        with pytest.raises(UsageError, match="is starting"):
+            app_for_writes(tmp_path, wait=0.5)
+    finally:
+        starting.kill()
+        starting.wait()
+    assert not starting_in(tmp_path) and app_for_writes(tmp_path, wait=0.5) is None
 
 
 def test_cli_writes_go_through_the_running_app(serving: Any, run_rag: Any, tmp_path: Path) -> None:
