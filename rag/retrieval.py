@@ -147,7 +147,7 @@ class HybridRetriever:
     ) -> list[Result]:
         """The ``k`` best passages, at most ``per_doc`` from one document."""
         revision = self.store.revision()  # read once per search
-        self.keyword.sync(self.store, revision)
+        self.keyword.sync(self.store, revision, lambda: self.catalog.records(revision))
         allowed = self._allowed_docs(search_filter, revision)
         collections = search_filter.collections if search_filter else None
         if (allowed is not None and not allowed) or collections == frozenset():

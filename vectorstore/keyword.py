@@ -17,7 +17,7 @@ import os
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -174,9 +174,16 @@ class KeywordIndex:
 
     # --- keeping in step with the store -----------------------------------------
 
-    def sync(self, store: PassageSource, revision: str | None = None) -> bool:
+    def sync(
+        self,
+        store: PassageSource,
+        revision: str | None = None,
+        documents: Callable[[], list[DocumentRecord]] | None = None,
+    ) -> bool:
         """Bring the index up to the store's revision (``revision``, when the caller
-        has just read it); True when anything changed."""
+        has just read it); True when anything changed. ``documents`` lists the complete
+        documents when the caller keeps that listing already (the search's catalog),
+        so a new revision is listed once, not once for each."""
         with self._lock:
             if not self._loaded:
                 self._loaded = True
@@ -184,7 +191,8 @@ class KeywordIndex:
             revision = store.revision() if revision is None else revision
             if revision == self.revision and revision:
                 return False
-            records = {r.doc_id: r for r in store.list_documents(complete_only=True)}
+            listed = documents() if documents else store.list_documents(complete_only=True)
+            records = {r.doc_id: r for r in listed}
             stale = [
                 d
                 for d, e in self._docs.items()
