@@ -293,9 +293,8 @@ def setting_candidates(
     act = act_noun(q)
     usable = [s for s in scored if s.feature(_BOILERPLATE) < 0.5]
     docs: dict[str, str] = {}
-    for s in usable:
-        p = s.sentence.result.passage
-        docs[p.doc_id] = docs.get(p.doc_id, s.sentence.result.document.title) + " " + p.text
+    for r in {id(s.sentence.result): s.sentence.result for s in usable}.values():
+        docs[r.passage.doc_id] = f"{docs.get(r.passage.doc_id, r.document.title)} {r.passage.text}"
     statements = [
         s
         for s in usable[: 2 * TOP_SENTENCES]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import lru_cache
 
 from core.tokenize import terms
 from rag.analysis import Analysis, Kind
@@ -231,8 +232,10 @@ def reports_speech(
     return surname in sentence or (bool(_PRONOUN.search(sentence)) and surname in context)
 
 
-def setting_parts(sentence: str) -> list[tuple[int, int]]:
-    """The character ranges of ``sentence`` outside what it reports as said."""
+@lru_cache(maxsize=4096)
+def setting_parts(sentence: str) -> tuple[tuple[int, int], ...]:
+    """The character ranges of ``sentence`` outside what it reports as said (kept: a
+    question's span fits, anchors and setting spans all ask it of the same sentences)."""
     said: list[tuple[int, int]] = [(m.start(), m.end()) for m in _QUOTE.finditer(sentence)]
     for m in _VERB.finditer(sentence):
         if any(a <= m.start() < b for a, b in said):
@@ -255,7 +258,7 @@ def setting_parts(sentence: str) -> list[tuple[int, int]]:
         at = max(at, b)
     if at < len(sentence):
         parts.append((at, len(sentence)))
-    return parts
+    return tuple(parts)
 
 
 def in_setting(span: Span, sentence: str) -> bool:
