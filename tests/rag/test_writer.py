@@ -9,6 +9,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -123,36 +124,10 @@ def serving(tmp_path: Path, rag_env: Any, run_rag: Any, sample_corpus: Path) -> 
         server.wait(60)
 
 
-@pytest.mark.slow
-def test_of_two_apps_starting_at_once_the_second_is_refused(tmp_path: Path) -> None:
-    """Before either announces itself, the first holds serve.lock for its lifetime."""
-    starting = subprocess.Popen(  # another process that passed the check, not yet listening
-        [
-            str(Path(RAG_BIN).with_name("python")),
-            "-c",
-            "import sys, time; from pathlib import Path; "
-            "from rag.writer import refuse_second_app; "
-            "refuse_second_app(Path(sys.argv[1]), None); "
-            "print('ready', flush=True); time.sleep(60)",
-            str(tmp_path),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert starting.stdout is not None and starting.stdout.readline().strip() == "ready"
-        with pytest.raises(UsageError, match="another rag serve is starting"):
-            refuse_second_app(tmp_path, None)
-        refuse_second_app(tmp_path, "http://127.0.0.1:8000")  # server mode: replicas may share
-    finally:
-        starting.kill()
-        starting.wait()
-    refuse_second_app(tmp_path, None)  # the system let go of the lock with the process
-
-
-def test_a_cli_write_waits_for_an_app_that_is_starting(tmp_path: Path) -> None:
-    """An app holding serve.lock, not yet announced: the CLI does not write beside it."""
-    assert app_for_writes(tmp_path, wait=0.5) is None  # no app: the CLI writes itself
+@contextmanager
+def _starting_app(home: Path) -> Iterator[None]:
+    """Another process that passed rag serve's start check on ``home`` (it holds
+    serve.lock) and has not announced itself yet; killed on leaving."""
     starting = subprocess.Popen(
         [
             str(Path(RAG_BIN).with_name("python")),
@@ -161,19 +136,36 @@ def test_a_cli_write_waits_for_an_app_that_is_starting(tmp_path: Path) -> None:
             "from rag.writer import refuse_second_app; "
             "refuse_second_app(Path(sys.argv[1]), None); "
             "print('ready', flush=True); time.sleep(60)",
-            str(tmp_path),
+            str(home),
         ],
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
         assert starting.stdout is not None and starting.stdout.readline().strip() == "ready"
-        assert starting_in(tmp_path)
-        with pytest.raises(UsageError, match="is starting"):
-            app_for_writes(tmp_path, wait=0.5)
+        yield
     finally:
         starting.kill()
         starting.wait()
+
+
+@pytest.mark.slow
+def test_of_two_apps_starting_at_once_the_second_is_refused(tmp_path: Path) -> None:
+    """Before either announces itself, the first holds serve.lock for its lifetime."""
+    with _starting_app(tmp_path):
+        with pytest.raises(UsageError, match="another rag serve is starting"):
+            refuse_second_app(tmp_path, None)
+        refuse_second_app(tmp_path, "http://127.0.0.1:8000")  # server mode: replicas may share
+    refuse_second_app(tmp_path, None)  # the system let go of the lock with the process
+
+
+def test_a_cli_write_waits_for_an_app_that_is_starting(tmp_path: Path) -> None:
+    """An app holding serve.lock, not yet announced: the CLI does not write beside it."""
+    assert app_for_writes(tmp_path, wait=0.5) is None  # no app: the CLI writes itself
+    with _starting_app(tmp_path):
+        assert starting_in(tmp_path)
+        with pytest.raises(UsageError, match="is starting"):
+            app_for_writes(tmp_path, wait=0.5)
     assert not starting_in(tmp_path) and app_for_writes(tmp_path, wait=0.5) is None
 
 
