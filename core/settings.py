@@ -124,6 +124,15 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(default=0.0, ge=0, le=2, description="Sampling temperature.")
     llm_timeout: float = Field(default=120.0, gt=0, description="Seconds to wait for the LLM.")
     llm_max_tokens: int = Field(default=512, ge=16, description="Longest generated answer.")
+    llm_allow: str = Field(
+        default="",
+        description=(
+            "On a team instance: hosts, host:port or networks (comma-separated) of LLM "
+            "endpoints that users may pick in Settings although they are not public or not "
+            "on port 80/443 (e.g. ollama.internal:11434); RAG_LLM_BASE_URL's host is always "
+            "allowed."
+        ),
+    )
     auth: str | None = Field(
         default=None,
         description="Logins for `rag serve` as user:password[,user2:password2]; unset: no login.",

@@ -85,6 +85,7 @@ class Answer:
     confidence: float = 0.0
     answer_span: AnswerSpan | None = None
     mode: str | None = None  # the answer mode that answered (rag.modes), set by the Library
+    model: str | None = None  # an LLM mode's "model at host", set by the Library
 
     def to_json(self, qid: object = None) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -102,6 +103,8 @@ class Answer:
         out["standalone_question"] = self.standalone_question or self.question
         if self.mode is not None:
             out["mode"] = self.mode
+        if self.model is not None:
+            out["model"] = self.model
         return out
 
     @classmethod
@@ -121,6 +124,7 @@ class Answer:
             confidence=float(data.get("confidence", 0.0)),
             answer_span=AnswerSpan(**span) if span else None,
             mode=data.get("mode"),
+            model=data.get("model"),
         )
 
 

