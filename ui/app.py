@@ -117,6 +117,13 @@ THEME = gr.themes.Soft().set(
     button_primary_background_fill_hover="*primary_700",
     body_text_color_subdued="*neutral_600",
     body_text_color_subdued_dark="*neutral_300",
+    block_label_text_color="*primary_700",
+    block_title_text_color="*primary_700",
+    block_label_background_fill_dark="*primary_700",
+    checkbox_label_background_fill_selected="*primary_600",
+    checkbox_label_background_fill_selected_dark="*primary_700",
+    button_primary_background_fill_dark="*primary_600",
+    button_primary_background_fill_hover_dark="*primary_700",
 )
 
 

@@ -34,31 +34,37 @@ class ModelsPanel:
 
 def models_panel() -> ModelsPanel:
     """The endpoint's controls, inside the Settings tab."""
-    with gr.Group(elem_id="rag-endpoint"):
+    with gr.Column(elem_id="rag-endpoint"):
         gr.Markdown("### LLM endpoint\nAny OpenAI-compatible server: Ollama, llama.cpp, vLLM, …")
-        base_url = gr.Textbox(
-            label="Base URL",
-            placeholder="http://127.0.0.1:11434/v1",
-            max_length=2048,
-            elem_id="rag-endpoint-url",
-        )
-        api_key = gr.Textbox(
-            label="API key",
-            type="password",
-            placeholder=KEY_NONE,
-            max_length=1024,
-            elem_id="rag-endpoint-key",
-        )
         with gr.Row():
-            test = gr.Button("Test connection", size="sm", elem_id="rag-endpoint-test")
-            model = gr.Dropdown(
-                choices=[], label="Model", allow_custom_value=True, elem_id="rag-endpoint-model"
+            base_url = gr.Textbox(
+                label="Base URL",
+                placeholder="http://127.0.0.1:11434/v1",
+                max_length=2048,
+                scale=3,
+                elem_id="rag-endpoint-url",
             )
+            api_key = gr.Textbox(
+                label="API key",
+                type="password",
+                placeholder=KEY_NONE,
+                max_length=1024,
+                scale=2,
+                elem_id="rag-endpoint-key",
+            )
+        model = gr.Dropdown(
+            choices=[],
+            label="Model",
+            info="Test connection lists the endpoint's models.",
+            allow_custom_value=True,
+            elem_id="rag-endpoint-model",
+        )
         with gr.Row():
+            test = gr.Button("Test connection", size="sm", scale=0, elem_id="rag-endpoint-test")
             save = gr.Button(
-                "Save endpoint", variant="primary", size="sm", elem_id="rag-endpoint-save"
+                "Save endpoint", variant="primary", size="sm", scale=0, elem_id="rag-endpoint-save"
             )
-            forget = gr.Button("Forget endpoint", size="sm", elem_id="rag-endpoint-forget")
+            forget = gr.Button("Forget endpoint", size="sm", scale=0, elem_id="rag-endpoint-forget")
         status = gr.Markdown(elem_id="rag-endpoint-status")
     return ModelsPanel(base_url, api_key, test, model, save, forget, status)
 

@@ -162,7 +162,7 @@ def _abstention_html(answer: Answer, turn: int) -> str:
     related = f'<ul class="rag-related-list">{items}</ul>' if items else ""
     return (
         '<div class="rag-abstain"><div class="rag-abstain-head">No answer in your documents'
-        f"</div><div>{text_html(answer.text)}</div>{related}</div>"
+        f"</div><div>{text_html(answer.text)}</div>{related}{_mode_html(answer)}</div>"
     )
 
 

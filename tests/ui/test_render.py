@@ -173,3 +173,7 @@ def test_the_answer_says_which_mode_answered() -> None:
     assert "rag-mode" not in answer_html(answer, 0)
     assert "answered by extractive (no LLM)" in answer_html(replace(answer, mode="extractive"), 0)
     assert "answered by openai (LLM)" in answer_html(replace(answer, mode="openai"), 0)
+    by_model = replace(answer, mode="openai", model="qwen3 at 127.0.0.1:11434")
+    assert "answered by qwen3 at 127.0.0.1:11434 (LLM)" in answer_html(by_model, 0)
+    withheld = replace(by_model, abstained=True)
+    assert "answered by qwen3 at 127.0.0.1:11434 (LLM)" in answer_html(withheld, 0)
