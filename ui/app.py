@@ -24,6 +24,8 @@ from ui.api import Api
 from ui.assets import (
     CLOSE_SHEET_JS,
     COPY_JS,
+    COPY_MESSAGE_JS,
+    COPY_TURN_JS,
     CSS,
     PICK_JS,
     SCRIPT,
@@ -67,6 +69,8 @@ class ChatTab:
     document: gr.HTML
     pick: gr.Button
     picked: gr.Textbox
+    copy_pick: gr.Button
+    copy_turn: gr.Textbox
     comment_row: gr.Row
     comment: gr.Textbox
     send_comment: gr.Button
@@ -204,10 +208,12 @@ def _chat_tab() -> ChatTab:
             document = gr.HTML(visible=False, elem_id="rag-document")
     pick = gr.Button("pick", elem_id="rag-pick")
     picked = gr.Textbox(elem_id="rag-pick-value", show_label=False, container=False)
+    copy_pick = gr.Button("copy", elem_id="rag-copy-pick")
+    copy_turn = gr.Textbox(elem_id="rag-copy-turn", show_label=False, container=False)
     return ChatTab(
         chatbot, question, send, stop, copy, copied, scope_row, scope_text, scope_clear,
-        sources, whole, document, pick, picked, comment_row, comment, send_comment,
-        saved, new, title, rename, delete, export, exported,
+        sources, whole, document, pick, picked, copy_pick, copy_turn, comment_row, comment,
+        send_comment, saved, new, title, rename, delete, export, exported,
     )  # fmt: skip
 
 
@@ -391,6 +397,9 @@ def _wire_chat(
     chat.copy.click(copy_text, answers, chat.copied, **PRIVATE).then(
         None, chat.copied, None, js=COPY_JS, **PRIVATE
     )
+    chat.copy_pick.click(None, None, chat.copy_turn, js=COPY_TURN_JS, **PRIVATE).then(
+        copy_text, [answers, chat.copy_turn], chat.copied, **PRIVATE
+    ).then(None, chat.copied, None, js=COPY_MESSAGE_JS, **PRIVATE)
     return conversation
 
 

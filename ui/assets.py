@@ -11,6 +11,16 @@ SCRIPT = """
   window.ragCitationsInstalled = true;
   document.addEventListener("click", (event) => {
     const target = event.target instanceof Element ? event.target : null;
+    const copy = target ? target.closest("a.rag-copy-msg") : null;
+    if (copy) {  // the copy link under an answer: the server sends its plain text
+      event.preventDefault();
+      event.stopPropagation();
+      window.ragCopy = (copy.getAttribute("href") || "").replace(/^#rag-copy-/, "");
+      window.ragCopyLink = copy;
+      const button = document.querySelector("#rag-copy-pick button, button#rag-copy-pick");
+      if (button) { button.click(); }
+      return;
+    }
     const link = target ? target.closest("a.rag-cite, a.rag-related") : null;
     if (!link) { return; }
     event.preventDefault();
@@ -91,8 +101,26 @@ COPY_JS = """
 }
 """
 
+COPY_TURN_JS = "() => String(window.ragCopy ?? '')"
+
+COPY_MESSAGE_JS = """
+(text) => {
+  const link = window.ragCopyLink;
+  const say = (label) => {
+    if (!link) { return; }
+    link.textContent = label;
+    setTimeout(() => { link.textContent = "Copy"; }, 1500);
+  };
+  if (!text) { say("Nothing to copy"); return text; }
+  if (navigator.clipboard) {
+    navigator.clipboard.writeText(text).then(() => say("Copied ✓"), () => say("Copy failed"));
+  }
+  return text;
+}
+"""
+
 CSS = """
-#rag-pick, #rag-pick-value { display: none !important; }
+#rag-pick, #rag-pick-value, #rag-copy-pick, #rag-copy-turn { display: none !important; }
 /* Gradio draws chat text at 80% opacity, which costs citations and small text their
    AA contrast; full strength here (tests/ui/test_browser.py checks the contrast). */
 #rag-chat .md.chatbot { opacity: 1 !important; }
@@ -118,6 +146,7 @@ CSS = """
 .dark { --color-accent: var(--primary-300); }
 .rag-answer, .rag-abstain, .rag-error, .rag-pending { line-height: 1.55; }
 .rag-mode { margin-top: 4px; font-size: 0.75em; color: var(--body-text-color-subdued); }
+a.rag-copy-msg { color: var(--color-accent) !important; cursor: pointer; font-weight: 600; }
 a.rag-cite {
   display: inline-block; margin: 0 1px; padding: 0 5px; border-radius: 6px;
   font-size: 0.8em; font-weight: 600; line-height: 1.5; vertical-align: 0.1em;

@@ -385,15 +385,24 @@ def _vote(liked: object) -> str | None:
     return None
 
 
+def _index(turn: object) -> int | None:
+    try:
+        return int(str(turn))
+    except ValueError:
+        return None
+
+
 def _bot(content: str) -> Message:
     return {"role": "assistant", "content": content}
 
 
-def copy_text(answers: Sequence[Answer]) -> str:
-    """The last answer as plain text with its sources listed, for the clipboard."""
-    if not answers:
+def copy_text(answers: Sequence[Answer], turn: object = None) -> str:
+    """An answer (the last, or the one of ``turn``: its index, as the copy link under
+    each answer sends it) as plain text with its sources listed, for the clipboard."""
+    index = -1 if turn in (None, "") else _index(turn)
+    if not answers or index is None or not -len(answers) <= index < len(answers):
         return ""
-    answer = answers[-1]
+    answer = answers[index]
     lines = [answer.text]
     if answer.citations:
         lines.append("")

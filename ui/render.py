@@ -138,18 +138,22 @@ def answer_html(answer: Answer, turn: int) -> str:
     if answer.abstained:
         return _abstention_html(answer, turn)
     body = linked_text(answer.text, turn, answer.citations)
-    return f'<div class="rag-answer">{body}{_mode_html(answer)}</div>'
+    return f'<div class="rag-answer">{body}{_mode_html(answer, turn)}</div>'
 
 
-def _mode_html(answer: Answer) -> str:
-    """Which mode answered: a small line under the answer."""
+def _mode_html(answer: Answer, turn: int) -> str:
+    """Under the answer: a link that copies it, and which mode answered."""
+    copy = (
+        f'<a class="rag-copy-msg" href="#rag-copy-{turn}" role="button" '
+        'title="Copy this answer with its sources">Copy</a>'
+    )
     if not answer.mode:
-        return ""
+        return f'<div class="rag-mode">{copy}</div>'
     if answer.mode == "extractive":
         label = "extractive (no LLM)"
     else:
         label = f"{answer.model} (LLM)" if answer.model else f"{answer.mode} (LLM)"
-    return f'<div class="rag-mode">answered by {escape(label)}</div>'
+    return f'<div class="rag-mode">{copy} · answered by {escape(label)}</div>'
 
 
 def _abstention_html(answer: Answer, turn: int) -> str:
@@ -162,7 +166,7 @@ def _abstention_html(answer: Answer, turn: int) -> str:
     related = f'<ul class="rag-related-list">{items}</ul>' if items else ""
     return (
         '<div class="rag-abstain"><div class="rag-abstain-head">No answer in your documents'
-        f"</div><div>{text_html(answer.text)}</div>{related}{_mode_html(answer)}</div>"
+        f"</div><div>{text_html(answer.text)}</div>{related}{_mode_html(answer, turn)}</div>"
     )
 
 

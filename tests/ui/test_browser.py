@@ -368,6 +368,15 @@ def test_citations_are_labelled_and_copy_confirms(page: Any) -> None:
     page.click("#rag-copy")
     expect(page.locator("#rag-copy")).to_have_text("Copied ✓", timeout=10_000)
     expect(page.locator("#rag-copy")).to_have_text("Copy answer", timeout=10_000)
+    # each answer has its own copy link, which copies that answer, not the last one
+    shown = answer.inner_text()
+    ask(page, "What did Moore say about AI?")
+    first = page.locator("#rag-chat a.rag-copy-msg").first
+    first.click()
+    expect(first).to_have_text("Copied ✓", timeout=10_000)
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert "MI6" in copied and copied[:20] == shown[:20]
+    expect(first).to_have_text("Copy", timeout=10_000)
 
 
 def test_on_a_phone_a_citation_brings_its_source_into_view(

@@ -4,6 +4,7 @@ errors as a bubble, citation picks and the clipboard text."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 from core.errors import AnswerError
@@ -117,3 +118,7 @@ def test_copy_text_is_plain_with_sources() -> None:
     assert text.startswith(TEXT)
     assert "[1] Tram (/d/tram.md): \u201c412 million euros\u201d" in text
     assert copy_text([]) == ""
+    other = replace(ANSWER, text="Another answer.", citations=())
+    assert copy_text([ANSWER, other], "0") == text  # the copy link under the first answer
+    assert copy_text([ANSWER, other]) == copy_text([ANSWER, other], "1") == "Another answer."
+    assert copy_text([ANSWER], "5") == copy_text([ANSWER], "x") == ""

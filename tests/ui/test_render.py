@@ -170,7 +170,8 @@ def test_the_answer_says_which_mode_answered() -> None:
     from rag.answers import Answer
 
     answer = Answer("Q?", "An answer.", False)
-    assert "rag-mode" not in answer_html(answer, 0)
+    assert "answered by" not in answer_html(answer, 0)
+    assert 'class="rag-copy-msg" href="#rag-copy-0"' in answer_html(answer, 0)
     assert "answered by extractive (no LLM)" in answer_html(replace(answer, mode="extractive"), 0)
     assert "answered by openai (LLM)" in answer_html(replace(answer, mode="openai"), 0)
     by_model = replace(answer, mode="openai", model="qwen3 at 127.0.0.1:11434")
