@@ -23,7 +23,7 @@ from core.tokenize import terms
 from rag.analysis import Analysis, Kind
 from rag.constraints import YEAR
 from rag.retrieval import Result
-from rag.spans import Span, extract
+from rag.spans import Span, distinctive, extract, without_first_word
 
 FEATURES: tuple[str, ...] = (
     "dense_sentence",
@@ -210,7 +210,7 @@ def featurise(
             dense[i] = max(dense[i], float(sims[at]))
             at += 1
     best_dense = max(dense)
-    ctx = _Context(q, idf)
+    ctx = _Context(q, idf, _LOWER_WORD.findall(" ".join(s[4] for s in raw)))
     spans_of = [ctx.answer_spans(s[4]) for s in raw]
     asked_of = [
         bool(spans) or ctx.has_asked_kind(s[4]) for s, spans in zip(raw, spans_of, strict=True)
@@ -255,10 +255,25 @@ class _Neighbours:
 
 
 class _Context:
-    """What is worked out once per question and reused for each of its sentences."""
+    """What is worked out once per question and reused for each of its sentences.
 
-    def __init__(self, q: Analysis, idf: IdfLookup) -> None:
+    ``lower_words`` are the words the retrieved sentences write in lower case: one of
+    them capitalised only because it opens a sentence ("Egg prices rose", "Federal
+    officials said") is a common word, not a name."""
+
+    def __init__(self, q: Analysis, idf: IdfLookup, lower_words: Sequence[str] = ()) -> None:
         self.q = q
+        self.lower_words = frozenset(lower_words)
+        # the distinctive words of the question's longer names ("Emmanuel Macron"): a
+        # span that shares one and is not that name is another entity of the question's
+        # ("Brigitte Macron"), not what it asks for
+        self.named_words = {
+            w.lower()
+            for e in q.constraints.entities
+            if len(e.split()) > 1
+            for w in e.split()
+            if distinctive(w)
+        }
         self.weights = {t: idf(t) for t in set(q.terms)}
         self.total = sum(self.weights.values()) or 1.0
         self.top_idf = max(self.weights.values(), default=1.0) or 1.0
@@ -276,12 +291,36 @@ class _Context:
     def answer_spans(self, text: str) -> list[Span]:
         if not self.q.is_factoid:
             return []
-        return [
-            s
-            for s in extract(text, self.q.kind)
-            if s.text.lower() not in self.question_lower
-            and not (self.speaker_keys and s.text.split()[-1] in self.speaker_keys)
-        ]
+        out = []
+        for found in extract(text, self.q.kind):
+            span = self._truecased(found) if _opens(text, found) else found
+            if span is None:
+                continue
+            words = {_possessive(w).lower() for w in span.text.split()}
+            if (
+                span.text.lower() in self.question_lower
+                or (self.speaker_keys and span.text.split()[-1] in self.speaker_keys)
+                or bool(words & self.named_words)
+            ):
+                continue
+            out.append(span)
+        return out
+
+    def _truecased(self, span: Span) -> Span | None:
+        """A span that opens its sentence, without a first word that the passages
+        otherwise write in lower case (None for a one-word span: a common word)."""
+        first = span.text.split()[0]
+        if (
+            span.kind is Kind.DATE
+            or not first[:1].isupper()
+            or first.lower() not in self.lower_words
+        ):
+            return span
+        if len(span.text.split()) == 1:
+            return None
+        # "Comedian Jimmy Kimmel" loses its first word; "Federal Reserve" stays whole
+        rest = without_first_word(span)
+        return rest if rest is not None and len(rest.text.split()) > 1 else span
 
     def has_asked_kind(self, text: str) -> bool:
         """Whether a sentence holds what a non-factoid question asks for: speech for a
@@ -404,6 +443,18 @@ class _Context:
             return 0.0, (SOFT_CONFLICT if dated else 0.0)
         conflict = bool(self.years) and bool(years_here) and not (self.years & years_here)
         return float(hit), float(conflict)
+
+
+_LOWER_WORD = re.compile(r"\b[a-z][a-z'’-]+\b")
+
+
+def _opens(text: str, span: Span) -> bool:
+    """Whether ``span`` is the first word of its sentence (after opening quotes)."""
+    return not text[: span.start].strip(" \"“‘'([")
+
+
+def _possessive(word: str) -> str:
+    return re.sub(r"['’]s$", "", word.strip(".,;:"))
 
 
 def _fragment(text: str) -> bool:

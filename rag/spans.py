@@ -709,6 +709,27 @@ def _name_key(words: list[str], kind: Kind) -> str:
     return "name:" + " ".join(bare)
 
 
+def without_first_word(span: Span) -> Span | None:
+    """A name span without its first word ("Comedian Jimmy Kimmel" -> "Jimmy Kimmel"),
+    or None when one word is all it has."""
+    words = span.text.split()
+    if len(words) < 2:
+        return None
+    cut = span.text.index(words[1], len(words[0]))
+    rest = words[1:]
+    kind = span.kind if span.kind is not Kind.ENTITY else _name_kind(rest)
+    return Span(kind, span.text[cut:], span.start + cut, span.end, _name_key(rest, kind))
+
+
+def distinctive(word: str) -> bool:
+    """Whether a capitalised word can tell one name from another: not a title, nor a
+    word such as "Bank", "River" or "The" that many names share."""
+    bare = word.strip(".")
+    return len(bare) >= 3 and not (
+        bare in _TITLES or bare in _ORG_WORDS or bare in _PLACE_WORDS or bare in _NOT_NAME
+    )
+
+
 def same_name(a: str, b: str) -> bool:
     """ "Moore" and "Richard Moore" name one person; "Paris" and "Paris" one place."""
     wa, wb = a.lower().split(), b.lower().split()

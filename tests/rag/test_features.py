@@ -99,3 +99,29 @@ def test_a_quotation_of_several_sentences_is_one_candidate() -> None:
     ]
     long = "“" + " ".join(["A sentence of words here."] * 40) + "” he said."
     assert len(whole_quotes(long, split_sentences(long))) > 1 and len(long) > MAX_QUOTE_CHARS
+
+
+def _spans(question: str, text: str) -> list[str]:
+    rows = featurise(analyse(question), [_result(text, None)], _WordsEmbedder(), lambda _t: 1.0)
+    return [span.text for s in rows for span in s.spans]
+
+
+def test_a_word_capitalised_only_to_open_a_sentence_is_no_name() -> None:
+    text = (
+        "Egg prices fell by a tenth. Shoppers paid less for an egg in March than in "
+        "February. Comedian Jimmy Kimmel joked about it, and one comedian sang. Federal "
+        "Reserve officials said federal data showed it."
+    )
+    spans = _spans("Which food fell the most in price?", text)
+    assert "Egg" not in spans  # "egg" is written in lower case elsewhere
+    assert "Jimmy Kimmel" in spans and "Comedian Jimmy Kimmel" not in spans
+    assert "Federal Reserve" in spans  # the rest alone would be no name: kept whole
+
+
+def test_another_entity_sharing_a_name_of_the_question_is_no_answer() -> None:
+    text = (
+        "Emmanuel Macron and Brigitte Macron arrived on Tuesday. The state banquet was "
+        "held at Windsor Castle."
+    )
+    spans = _spans("Which royal residence hosted Emmanuel Macron's state visit?", text)
+    assert "Windsor Castle" in spans and "Brigitte Macron" not in spans
