@@ -51,6 +51,7 @@ EXAMPLES = (
 # Answers run side by side (one CPU-bound retrieval each); writes go one at a time.
 ANSWER_CONCURRENCY = 4
 PRIVATE: dict[str, Any] = {"api_visibility": "private"}
+UPLOAD_CEILING = 4  # times RAG_MAX_FILE_MB: what the browser may send at all
 
 
 @dataclass
@@ -513,7 +514,10 @@ def serve(
         server_port=port,
         auth=guard.check if guard else None,
         auth_message="Log in to ask your documents." if auth else None,
-        max_file_size=backend.settings.max_file_bytes,
+        # uploads a little over RAG_MAX_FILE_MB reach the handler, which refuses each in
+        # the per-file report and adds the rest of the batch; Gradio's own check (a
+        # pop-up that drops the whole batch) only stops what is far over the limit
+        max_file_size=UPLOAD_CEILING * backend.settings.max_file_bytes,
         prevent_thread_lock=True,
         show_error=True,
         quiet=not block,
