@@ -41,6 +41,7 @@ from rag.setting import (
     anchors,
     asked_setting,
     in_setting,
+    plain_act,
     reports_speech,
     setting_spans,
     speaker_of,
@@ -172,6 +173,9 @@ class ExtractiveAnswerer:
     def answer(self, question: str, results: Sequence[Result]) -> Answer:
         q = analyse(question)
         scored = self.score(q, results)
+        plain = plain_act(q)
+        if plain is not None and scored:
+            scored = _best_of(scored, self.score(analyse(plain), results))
         if not scored:
             return abstention(question, results[:3])
         if q.is_factoid:
@@ -274,6 +278,16 @@ class _Tally:
             text = max(self.spellings[key], key=lambda t: (len(t.split()), len(t)))
             out.append(Candidate(key, text, support, held))
         return sorted(out, key=lambda c: (-c.support, -c.best.weight))
+
+
+def _best_of(first: Sequence[Scored], second: Sequence[Scored]) -> list[Scored]:
+    """The sentences scored two ways, each kept with its higher probability."""
+    best: dict[tuple[str, int], Scored] = {}
+    for s in (*first, *second):
+        key = (s.sentence.result.passage.doc_id, s.sentence.start)
+        if key not in best or s.p > best[key].p:
+            best[key] = s
+    return sorted(best.values(), key=lambda s: -s.p)
 
 
 def setting_candidates(

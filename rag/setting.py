@@ -39,15 +39,18 @@ class Setting(StrEnum):
 # The speech act a setting question asks about: "say it", "say that about AI", "make
 # the promise", "speak". "Where did he say the summit would be held?" asks about the
 # summit, not the saying, so a clause after the verb is no setting question.
+_NAMED_ACT_PATTERN = (
+    r"\b(?:make|made|give|gave|deliver|delivered|issue|issued)\s+(?:the|that|this|these|those|"
+    r"his|her|their|its|such)\s+(?:[\w'’-]+\s+){0,3}?(?:promise|pledge|remarks?|comments?|speech|"
+    r"statement|appeal|warning|claim|invitation|call|offer|announcement|interview|address|"
+    r"lecture|testimony|briefing)s?\b"
+)
+_NAMED_ACT = re.compile(_NAMED_ACT_PATTERN, re.I)
 _ACT = re.compile(
     r"\b(?:did|does|do|will|would|has|have|had)\s+(?:[\w'’.-]+\s+){0,5}?"
     r"(?:say|said|tell|told|speak|spoke|talk|talked|testify|testified)"
     r"(?:\s+(?:it|that|this|these|those|so|them|him|her|us))?"
-    r"(?:\s+(?:about|on|of|regarding|to)\s+[^?\s][^?]*|\s+to)?\s*\??\s*$"
-    r"|\b(?:make|made|give|gave|deliver|delivered|issue|issued)\s+(?:the|that|this|these|those|"
-    r"his|her|their|its|such)\s+(?:\w+\s+)?(?:promise|pledge|remarks?|comments?|speech|"
-    r"statement|appeal|warning|claim|invitation|call|offer|announcement|interview|address|"
-    r"lecture|testimony|briefing)s?\b",
+    r"(?:\s+(?:about|on|of|regarding|to)\s+[^?\s][^?]*|\s+to)?\s*\??\s*$|" + _NAMED_ACT_PATTERN,
     re.I,
 )
 _TO_WHOM = re.compile(
@@ -172,6 +175,19 @@ def act_noun(q: Analysis) -> str | None:
         return None
     noun = found.group(1).lower()
     return noun[:-1] if noun in ("remarks", "comments") else noun
+
+
+def plain_act(q: Analysis) -> str | None:
+    """A setting question that names its act ("Where did Moore make the promise?") as
+    the plain "say it" one ("Where did Moore say it?"), or None. The article may call
+    the act otherwise ("I invite them ..."), so its sentences are also read against
+    the plain question."""
+    if asked_setting(q) is None:
+        return None
+    found = _NAMED_ACT.search(q.text)
+    if found is None:
+        return None
+    return q.text[: found.start()] + "say it" + q.text[found.end() :]
 
 
 def speaker_of(q: Analysis) -> str | None:

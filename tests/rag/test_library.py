@@ -52,6 +52,14 @@ def test_search_honours_k_filter_and_the_default(library: Library) -> None:
     assert scoped and all(r.document.doc_id != moore for r in scoped)
 
 
+def test_a_setting_question_naming_its_act_finds_the_place(library: Library) -> None:
+    """The article never calls Moore's words an invitation; read as "Where did Moore
+    say it?" too, his statements' setting answers (confidence 0.29 without that)."""
+    answer = library.ask("Where did Moore make the invitation?")
+    assert not answer.abstained and answer.answer_span is not None
+    assert answer.answer_span.text == "Prague" and answer.confidence > 0.5
+
+
 def test_ask_and_stream_give_the_same_complete_answer(library: Library) -> None:
     history = [Turn("What did Moore say about AI?", "Moore said MI6 pairs AI with data. [1]")]
     asked = library.ask("Where did he say it?", history)

@@ -11,6 +11,7 @@ from rag.setting import (
     act_noun,
     anchors,
     asked_setting,
+    plain_act,
     reports_speech,
     setting_parts,
     setting_spans,
@@ -128,3 +129,18 @@ def test_titles_are_neither_speaker_nor_topic() -> None:
     q = analyse("Where did Vice President Ana Ruiz speak?")
     assert speaker_of(q) == "Ana Ruiz" and topic_terms(q) == set()
     assert topic_terms(analyse("On what day of the week did Ana Ruiz speak?")) == set()
+
+
+@pytest.mark.parametrize(
+    ("question", "plain"),
+    [
+        ("Where did Ines Carvalho make the promise?", "Where did Ines Carvalho say it?"),
+        ("When did she give her Radio Vale interview?", "When did she say it?"),
+        ("Where did Harris deliver her concession speech?", "Where did Harris say it?"),
+        ("Where did Carvalho say it?", None),  # already plain
+        ("What promise did Carvalho make?", None),  # not a setting question
+        ("Where did she say the summit would be held?", None),
+    ],
+)
+def test_a_named_act_reads_as_the_plain_say_it(question: str, plain: str | None) -> None:
+    assert plain_act(analyse(question)) == plain
