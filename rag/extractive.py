@@ -30,6 +30,7 @@ from core.embedder import Embedder
 from core.tokenize import terms
 from rag.analysis import Analysis, Kind, analyse, noun_kind
 from rag.answers import Answer, AnswerSpan, Citation, abstention, make_citation
+from rag.credits import asked_credit, credit_answer
 from rag.features import FEATURES, Sentence, featurise, flat
 from rag.retrieval import Result
 from rag.scorer import Scorer, packaged_scorer
@@ -171,6 +172,11 @@ class ExtractiveAnswerer:
         self.scorer = scorer or packaged_scorer()
 
     def answer(self, question: str, results: Sequence[Result]) -> Answer:
+        credit = asked_credit(question)
+        if credit is not None:  # "which outlet published the article?": its credit line
+            credited = credit_answer(question, credit, results)
+            if credited is not None:
+                return credited
         q = analyse(question)
         scored = self.score(q, results)
         plain = plain_act(q)
