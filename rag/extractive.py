@@ -76,6 +76,10 @@ LINKED = 0.8
 # A setting question answered although no statement on its topic was found keeps this
 # share of its probability.
 UNSET = 0.5
+# A question asking for a number, amount, share, date or length of time that no
+# retrieved sentence states one of: what the best sentence says cannot be its answer.
+VALUE_KINDS = frozenset([Kind.NUMBER, Kind.MONEY, Kind.PERCENT, Kind.DATE, Kind.DURATION])
+NO_VALUE = 0.3
 # A span inside what a sentence reports as said answers no question about the saying.
 REPORTED = 0.1
 NAMED_PLACE = 0.8
@@ -191,7 +195,10 @@ class ExtractiveAnswerer:
         # Too unlikely to keep, the best sentence still answers when the threshold
         # allows it (0 answers everything): the threshold alone decides abstention.
         statements = select_statements(q, scored) or [scored[0]]
-        return self._finish(question, results, statement_answer(question, q, statements))
+        answer = statement_answer(question, q, statements)
+        if q.kind in VALUE_KINDS:  # no sentence states a number, date or amount at all
+            answer = replace(answer, confidence=answer.confidence * NO_VALUE)
+        return self._finish(question, results, answer)
 
     def _factoid(self, question: str, q: Analysis, scored: Sequence[Scored]) -> Answer | None:
         """The factoid answer, None when no sentence states a span of the asked kind. A

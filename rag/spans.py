@@ -118,14 +118,36 @@ _SCALE_RE = r"(?:\s*(?:thousand|million|billion|trillion|bn|mn|tn|m|k|b)\b)?"
 _CURRENCY_SIGN = r"(?:US\$|A\$|C\$|NZ\$|HK\$|\$|£|€|¥|₹|Rs\.?\s?)"
 _CURRENCY_WORD = (
     r"(?:dollars?|pounds?(?:\s+sterling)?|euros?|yen|yuan|rupees?|francs?|pesos?|roubles?|"
-    r"rubles?|won|crowns?|kroner?|krona|dirhams?|riyals?|rand|lira|USD|GBP|EUR|JPY|CNY|INR)"
+    r"rubles?|won|crowns?|kroner?|krona|dirhams?|riyals?|rand|lira|lire|guilders?|florins?|"
+    r"marks|shillings?|pence|cents?|ducats?|zloty|forints?|baht|ringgits?|shekels?|naira|"
+    r"USD|GBP|EUR|JPY|CNY|INR)"
 )
+# "15,000 Canadian dollars", "two Hong Kong dollars": whose currency, between the two
+_CURRENCY_OF = r"(?:[A-Z][a-z]+\s+){0,2}"
 _MONEY_PATTERNS = (
     re.compile(rf"{_CURRENCY_SIGN}\s?{_NUM}{_SCALE_RE}", re.I),
+    re.compile(rf"\b{_NUM}{_SCALE_RE}\s+{_CURRENCY_OF}{_CURRENCY_WORD}\b"),
     re.compile(rf"\b{_NUM}{_SCALE_RE}\s+{_CURRENCY_WORD}\b", re.I),
     re.compile(rf"\b(?:USD|GBP|EUR|JPY|CNY|INR)\s?{_NUM}{_SCALE_RE}"),
 )
 _PERCENT = re.compile(rf"\b{_NUM}\s*(?:%|per\s*cent\b|percent\b|percentage\s+points?\b|pc\b)", re.I)
+# A share said as a fraction: "a fifth", "two thirds", "half", "one in four".
+_FRACTION = re.compile(
+    r"\b(?:(?:a|one|two|three|four|five|six|seven|eight|nine)[\s-]+(?:half|halves|third|thirds|"
+    r"quarter|quarters|fifth|fifths|sixth|sixths|seventh|eighth|ninth|tenth|tenths)|half|"
+    r"(?:one|\d+)\s+in\s+(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twenty|a\s+hundred))\b",
+    re.I,
+)
+_FRACTION_VALUE = {"half": 50.0, "halves": 50.0, "third": 100 / 3, "thirds": 100 / 3,
+                   "quarter": 25.0, "quarters": 25.0, "fifth": 20.0, "fifths": 20.0,
+                   "sixth": 100 / 6, "sixths": 100 / 6, "seventh": 100 / 7, "eighth": 12.5,
+                   "ninth": 100 / 9, "tenth": 10.0, "tenths": 10.0}  # fmt: skip
+# "How long is the wall?" asks for a length as often as for a time.
+_LENGTH = re.compile(
+    rf"\b{_NUM}{_SCALE_RE}[\s-]*(?:kilometres?|kilometers?|km|miles?|metres?|meters?|m|"
+    r"feet|foot|ft|yards?|inches?|centimetres?|centimeters?|cm)\b",
+    re.I,
+)
 _DURATION = re.compile(
     rf"\b(?:{_NUM}|a|an|half\s+a|several|a\s+few)(?:\s+and\s+a\s+half)?[\s-]+"
     r"(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centuries|century|"
@@ -465,15 +487,19 @@ def extract(sentence: str, kind: Kind) -> list[Span]:
     if kind is Kind.MONEY:
         return _money(sentence)
     if kind is Kind.PERCENT:
-        return [
-            Span(kind, m.group(0), m.start(), m.end(), f"pct:{_value(m.group(0)):g}")
-            for m in _PERCENT.finditer(sentence)
-        ]
+        return _percents(sentence)
     if kind is Kind.DURATION:
-        return [
-            Span(kind, m.group(0), m.start(), m.end(), _duration_key(m.group(0)))
-            for m in _DURATION.finditer(sentence)
-        ]
+        return sorted(
+            [
+                Span(kind, m.group(0), m.start(), m.end(), _duration_key(m.group(0)))
+                for m in _DURATION.finditer(sentence)
+            ]
+            + [
+                Span(kind, m.group(0), m.start(), m.end(), f"len:{' '.join(m.group(0).split())}")
+                for m in _LENGTH.finditer(sentence)
+            ],
+            key=lambda s: s.start,
+        )
     if kind is Kind.NUMBER:
         return _numbers(sentence)
     if kind in (Kind.PERSON, Kind.ORGANISATION, Kind.PLACE, Kind.ENTITY):
@@ -544,6 +570,28 @@ def _value(text: str) -> float:
     return value
 
 
+def _percents(sentence: str) -> list[Span]:
+    out = [
+        Span(Kind.PERCENT, m.group(0), m.start(), m.end(), f"pct:{_value(m.group(0)):g}")
+        for m in _PERCENT.finditer(sentence)
+    ]
+    for m in _FRACTION.finditer(sentence):
+        if any(m.start() < s.end and s.start < m.end() for s in out):
+            continue
+        out.append(Span(Kind.PERCENT, m.group(0), m.start(), m.end(), _fraction_key(m.group(0))))
+    return sorted(out, key=lambda s: s.start)
+
+
+def _fraction_key(text: str) -> str:
+    low = " ".join(text.lower().replace("-", " ").split())
+    words = low.split()
+    if " in " in low:  # "one in four"
+        top, bottom = (_value(part) or 1.0 for part in low.split(" in "))
+        return f"pct:{100 * top / bottom:.3g}" if bottom else f"frac:{low}"
+    count = _value(words[0]) if len(words) > 1 and words[0] not in ("a",) else 1.0
+    return f"pct:{count * _FRACTION_VALUE[words[-1]]:.3g}"
+
+
 def _money(sentence: str) -> list[Span]:
     out: list[Span] = []
     for pattern in _MONEY_PATTERNS:
@@ -562,6 +610,11 @@ def _money_key(text: str) -> str:
             currency = name
     if "euro" in low or "eur" in low:
         currency = "eur"
+    named = re.search(rf"({_CURRENCY_OF})({_CURRENCY_WORD})\b\s*$", text)
+    if named and named.group(1).strip():  # "Canadian dollars" are not US ones
+        currency = f"{named.group(1).strip().lower()} {named.group(2).lower().rstrip('s')}"
+    elif named and not currency:  # "two guilders"
+        currency = named.group(2).lower().rstrip("s")
     return f"money:{currency}:{_value(text):g}"
 
 

@@ -223,6 +223,21 @@ def test_threshold_zero_answers_even_an_unlikely_question(embedder: Any) -> None
     assert always.confidence < DEFAULT_THRESHOLD  # the default still abstains on it
 
 
+def test_a_value_question_that_no_sentence_states_a_value_for_abstains(
+    embedder: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No sentence states a number at all: the best sentence cannot be the answer, so
+    its probability counts NO_VALUE as much, and the answerer abstains where it would
+    otherwise offer that sentence."""
+    results = _results(("moore", MOORE), ("voss", VOSS))
+    question = "How many Russians have joined hands with Britain?"
+    answer = ExtractiveAnswerer(embedder).answer(question, results)
+    assert answer.abstained and answer.confidence < DEFAULT_THRESHOLD
+    monkeypatch.setattr("rag.extractive.NO_VALUE", 1.0)
+    unscaled = ExtractiveAnswerer(embedder).answer(question, results)
+    assert not unscaled.abstained and unscaled.answer_span is None
+
+
 def test_no_passages_means_abstention(answerer: ExtractiveAnswerer) -> None:
     answer = answerer.answer("What did Moore say about AI?", [])
     assert answer.abstained and not answer.related

@@ -43,6 +43,21 @@ def test_amounts_are_normalised() -> None:
     assert [s.key for s in extract(SENTENCE, Kind.DURATION)] == ["dur:20:year"]
 
 
+def test_amounts_in_other_currencies_shares_as_fractions_and_lengths() -> None:
+    money = "Winners get 15,000 Canadian dollars; he paid two guilders and $20,000."
+    assert [(m.text, m.key) for m in extract(money, Kind.MONEY)] == [
+        ("15,000 Canadian dollars", "money:canadian dollar:15000"),
+        ("two guilders", "money:guilder:2"),
+        ("$20,000", "money:usd:20000"),
+    ]
+    shares = "It lands close to a fifth of the catch, two thirds of it, or one in four, or half."
+    assert [m.key for m in extract(shares, Kind.PERCENT)] == [
+        "pct:20", "pct:66.7", "pct:25", "pct:50",
+    ]  # fmt: skip
+    long = "The wall, about 24 kilometres long, took 3 years."  # "how long" asks either
+    assert [m.text for m in extract(long, Kind.DURATION)] == ["24 kilometres", "3 years"]
+
+
 def test_people_and_places() -> None:
     people = extract(SENTENCE, Kind.PERSON)
     assert people[0].text == "Richard Moore" and people[0].key == "name:moore"
