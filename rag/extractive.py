@@ -196,7 +196,9 @@ class ExtractiveAnswerer:
         # allows it (0 answers everything): the threshold alone decides abstention.
         statements = select_statements(q, scored) or [scored[0]]
         answer = statement_answer(question, q, statements)
-        if q.kind in VALUE_KINDS:  # no sentence states a number, date or amount at all
+        if q.kind in VALUE_KINDS or _topic_unmentioned(q, results):
+            # no sentence states a number, date or amount at all; no passage mentions
+            # what the speaker is asked about ("What did Moore say about China?")
             answer = replace(answer, confidence=answer.confidence * NO_VALUE)
         return self._finish(question, results, answer)
 
@@ -291,6 +293,18 @@ class _Tally:
             text = max(self.spellings[key], key=lambda t: (len(t.split()), len(t)))
             out.append(Candidate(key, text, support, held))
         return sorted(out, key=lambda c: (-c.support, -c.best.weight))
+
+
+def _topic_unmentioned(q: Analysis, results: Sequence[Result]) -> bool:
+    """A statement question whose topic (its words beside the speaker's) no retrieved
+    passage mentions."""
+    if q.kind is not Kind.STATEMENT or not q.speaker:
+        return False
+    topic = set(q.terms) - set(terms(q.speaker))
+    if not topic:
+        return False
+    seen = set(terms(" ".join(f"{r.document.title} {r.passage.text}" for r in results)))
+    return not topic & seen
 
 
 def _best_of(first: Sequence[Scored], second: Sequence[Scored]) -> list[Scored]:

@@ -319,3 +319,14 @@ def test_a_setting_question_gets_the_setting_of_the_statement(
     assert any("drones" in c.quote for c in answer.citations)
     if "she also said" in PORT and "also said" in answer.text:
         assert "Carvalho also said" in answer.text  # the speaking "she" is named
+
+
+def test_a_statement_topic_that_no_passage_mentions_is_unmentioned() -> None:
+    from rag.analysis import analyse
+    from rag.extractive import _topic_unmentioned
+
+    results = _results(("moore", MOORE), ("voss", VOSS))
+    assert _topic_unmentioned(analyse("What did Moore say about China?"), results)
+    assert not _topic_unmentioned(analyse("What did Moore say about AI?"), results)
+    assert not _topic_unmentioned(analyse("What did Moore say?"), results)  # no topic
+    assert not _topic_unmentioned(analyse("Who is the head of MI6?"), results)  # no speech
