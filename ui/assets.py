@@ -85,39 +85,30 @@ SCROLL_TO_QUOTE_JS = """
 }
 """
 
-COPY_JS = """
-(text) => {
-  const button = document.querySelector("#rag-copy");
-  const say = (label) => {
-    if (!button) { return; }
-    button.textContent = label;
-    setTimeout(() => { button.textContent = "Copy answer"; }, 1500);
-  };
-  if (!text) { say("Nothing to copy yet"); return text; }
-  if (navigator.clipboard) {
+
+def _copy_js(target: str, label: str) -> str:
+    """Copies the text it is given, then says so on ``target`` (a JS expression for the
+    element) for a moment before putting back ``label``."""
+    return f"""
+(text) => {{
+  const target = {target};
+  const say = (said) => {{
+    if (!target) {{ return; }}
+    target.textContent = said;
+    setTimeout(() => {{ target.textContent = "{label}"; }}, 1500);
+  }};
+  if (!text) {{ say("Nothing to copy yet"); return text; }}
+  if (navigator.clipboard) {{
     navigator.clipboard.writeText(text).then(() => say("Copied ✓"), () => say("Copy failed"));
-  }
+  }}
   return text;
-}
+}}
 """
 
+
+COPY_JS = _copy_js('document.querySelector("#rag-copy")', "Copy answer")
 COPY_TURN_JS = "() => String(window.ragCopy ?? '')"
-
-COPY_MESSAGE_JS = """
-(text) => {
-  const link = window.ragCopyLink;
-  const say = (label) => {
-    if (!link) { return; }
-    link.textContent = label;
-    setTimeout(() => { link.textContent = "Copy"; }, 1500);
-  };
-  if (!text) { say("Nothing to copy"); return text; }
-  if (navigator.clipboard) {
-    navigator.clipboard.writeText(text).then(() => say("Copied ✓"), () => say("Copy failed"));
-  }
-  return text;
-}
-"""
+COPY_MESSAGE_JS = _copy_js("window.ragCopyLink", "Copy")
 
 CSS = """
 #rag-pick, #rag-pick-value, #rag-copy-pick, #rag-copy-turn { display: none !important; }
