@@ -147,14 +147,32 @@ def test_follow_up_uses_the_conversation_then_clear(page: Any) -> None:
     expect(page.locator("#rag-sources .rag-placeholder")).to_be_visible()
 
 
+def test_the_exact_answer_is_marked_inside_its_quote(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    answer = ask(page, "How much will the Eastside tram line in Corvale cost?")
+    answer.locator("a.rag-cite").first.click()
+    span = page.locator("#rag-sources mark.rag-answer-span")
+    expect(span).to_be_visible(timeout=TIMEOUT)
+    assert span.inner_text() in answer.inner_text().split(":")[0]  # the answer's lead
+    colours = page.evaluate(
+        """() => ['mark.rag-answer-span', 'mark.rag-quote'].map(
+            (s) => getComputedStyle(document.querySelector('#rag-sources ' + s)).backgroundColor)"""
+    )
+    assert colours[0] != colours[1]  # marked more strongly than the rest of the quote
+
+
 def test_abstention_shows_related_passages(page: Any) -> None:
     from playwright.sync_api import expect
 
     answer = ask(page, "What is the population of Mars colony Ares Nine?")
     expect(answer).to_have_class("rag-abstain")
     expect(answer).to_contain_text("No answer in your documents")
+    expect(answer).to_contain_text('("What is the population of Mars colony Ares Nine?")')
     related = answer.locator("a.rag-related")
     assert related.count() >= 1
+    titles = related.all_inner_texts()
+    assert len(titles) == len(set(titles)), titles  # one entry per document
     related.first.click()
     expect(page.locator("#rag-sources .rag-label")).to_have_text("related", timeout=TIMEOUT)
 
