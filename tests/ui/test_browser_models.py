@@ -83,6 +83,7 @@ def test_an_endpoint_is_picked_in_settings_and_answers_the_chat(
     assert saved is not None and (saved.base_url, saved.model, saved.api_key) == (
         llm_url, MODEL, KEY,
     )  # fmt: skip
+    page.wait_for_timeout(500)  # the radio's transition to the LLM mode
     page.screenshot(path=str(screenshot_path(tmp_path, "screenshot-models.png")), full_page=True)
     for dark in (False, True):
         page.evaluate(f"document.body.classList.toggle('dark', {str(dark).lower()})")
