@@ -7,6 +7,7 @@ Errors become a message on stderr and an exit code: 1 for failures, 2 for usage.
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -571,6 +572,9 @@ def serve(
     """Start the chat window in the browser (Gradio)."""
     from ui.app import serve as serve_app
 
+    # Ctrl-C (SIGINT) stops the app even when a script started it in the background,
+    # where the shell has it ignore SIGINT and Python then keeps ignoring it.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     with _library() as library:
         serve_app(library, host=host, port=port)
 

@@ -255,3 +255,33 @@ def test_a_second_rag_serve_on_the_same_home_is_refused(serving: Any, run_rag: A
     assert f"pid {server.pid}, port {url.rsplit(':', 1)[1].strip('/')}" in second.stderr
     first = running_in(home)
     assert first is not None and first.pid == server.pid  # the running app is untouched
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_an_app_started_with_sigint_ignored(tmp_path: Path, rag_env: Any) -> None:
+    """A script's background job starts with SIGINT ignored, and Python keeps it so;
+    rag serve still stops on it and withdraws its announcement."""
+    home = tmp_path / "home"
+    server = subprocess.Popen(
+        [str(RAG_BIN), "serve", "--port", str(free_port())],
+        env=rag_env(home),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=_ignore_sigint,  # noqa: PLW1509 - no threads start before the exec
+    )
+    try:
+        deadline = time.monotonic() + 180
+        while running_in(home) is None:
+            assert server.poll() is None and time.monotonic() < deadline
+            time.sleep(0.5)
+        server.send_signal(signal.SIGINT)
+        server.wait(60)
+        assert not (home / ANNOUNCEMENT).exists()
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
