@@ -350,8 +350,7 @@ class Library:
     ) -> Answer:
         question, name, answerer, model = self._prepare(question, history, mode, user)
         query, results = self._retrieve(question, history, scoped_filter(search_filter, user), k)
-        answer = answerer.answer(query, results)
-        return replace(answer, question=question, standalone_question=query, mode=name, model=model)
+        return _said(answerer.answer(query, results), question, query, name, model)
 
     def stream(
         self,
@@ -367,18 +366,12 @@ class Library:
         question, name, answerer, model = self._prepare(question, history, mode, user)
         stream = getattr(answerer, "stream", None)
         query, results = self._retrieve(question, history, scoped_filter(search_filter, user), k)
-
-        def said(answer: Answer) -> Answer:
-            return replace(
-                answer, question=question, standalone_question=query, mode=name, model=model
-            )
-
         if stream is None:
-            yield said(answerer.answer(query, results))
+            yield _said(answerer.answer(query, results), question, query, name, model)
             return
         for item in stream(query, results):
             if isinstance(item, Answer):
-                yield said(item)
+                yield _said(item, question, query, name, model)
                 return
             yield item
 
@@ -417,6 +410,14 @@ class Library:
         query = self.standalone(question, history)
         k = k or self.settings.answer_passages
         return query, self.retriever.retrieve(query, k, search_filter)
+
+
+def _said(answer: Answer, question: str, standalone: str, mode: str, model: str | None) -> Answer:
+    """The answerer's answer as the Library gives it: to the question as asked, with
+    the standalone question it was searched as and the mode (and model) that answered."""
+    return replace(
+        answer, question=question, standalone_question=standalone, mode=mode, model=model
+    )
 
 
 def _started(record: DocumentRecord) -> datetime:

@@ -8,8 +8,6 @@ window learns only the address, the model and whether a key is saved.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +16,7 @@ from typing import Any
 from filelock import FileLock
 
 from core.errors import StoreError
+from core.files import write_private_json
 from core.settings import Settings
 from rag.endpoints import (
     Endpoint,
@@ -92,11 +91,7 @@ class EndpointStore:
 
     def _write(self, entries: dict[str, Any]) -> None:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".llm-", suffix=".json")
-            with os.fdopen(fd, "w", encoding="utf-8") as out:  # mkstemp: 0600
-                json.dump({"users": dict(sorted(entries.items()))}, out, indent=2)
-            os.replace(tmp, self.path)
+            write_private_json(self.path, {"users": dict(sorted(entries.items()))})
         except OSError as e:
             raise StoreError(
                 f"cannot write {self.path}: {e}; check that RAG_HOME is writable"

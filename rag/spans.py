@@ -490,17 +490,9 @@ def extract(sentence: str, kind: Kind) -> list[Span]:
     if kind is Kind.PERCENT:
         return _percents(sentence)
     if kind is Kind.DURATION:
-        return sorted(
-            [
-                Span(kind, m.group(0), m.start(), m.end(), _duration_key(m.group(0)))
-                for m in _DURATION.finditer(sentence)
-            ]
-            + [
-                Span(kind, m.group(0), m.start(), m.end(), f"len:{' '.join(m.group(0).split())}")
-                for m in _LENGTH.finditer(sentence)
-            ],
-            key=lambda s: s.start,
-        )
+        found = [(m, _duration_key(m.group(0))) for m in _DURATION.finditer(sentence)]
+        found += [(m, f"len:{' '.join(m.group(0).split())}") for m in _LENGTH.finditer(sentence)]
+        return _apart(kind, found)
     if kind is Kind.NUMBER:
         return _numbers(sentence)
     if kind in (Kind.PERSON, Kind.ORGANISATION, Kind.PLACE, Kind.ENTITY):

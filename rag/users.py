@@ -24,7 +24,6 @@ import hashlib
 import hmac
 import json
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -35,6 +34,7 @@ from typing import Any, TypeVar
 from filelock import FileLock
 
 from core.errors import UsageError
+from core.files import write_private_json
 from rag.access import DEFAULT_COLLECTION, EVERY, Principal, check_collection
 
 # A password that was verified is remembered (as a salted digest) for this long, so a
@@ -364,11 +364,7 @@ class UserDirectory:
             "users": {n: e.to_json() for n, e in sorted(entries.items())},
             "collections": sorted(shared),
         }
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".users-", suffix=".json")
-        with os.fdopen(fd, "w") as out:  # mkstemp makes it 0600: hashes stay private
-            json.dump(payload, out, indent=2)
-        os.replace(tmp, self.path)
+        write_private_json(self.path, payload)  # 0600: the hashes stay private
         with self._lock:
             self._mtime = None  # re-read on the next look
 

@@ -307,7 +307,7 @@ def build_app(backend: Backend) -> gr.Blocks:
         demo.load(chat_handlers.conversations, conversation, chat.saved, **PRIVATE)
         _wire_docs(docs, chat, library, restrict, tabs)
         _wire_settings(demo, prefs, backend.default_preferences())
-        wire_models(demo, prefs.endpoint, backend, prefs.mode)
+        wire_models(demo, prefs.endpoint, backend, prefs.mode, PRIVATE)
         demo.load(library.refresh, docs.query, [docs.table, docs.selected], **PRIVATE)
         _register_api(Api(backend))
     return demo

@@ -16,7 +16,6 @@ import gradio as gr
 from core.errors import RagError
 from ui.backend import Backend
 
-PRIVATE: dict[str, Any] = {"api_visibility": "private"}
 KEY_SAVED = "A key is saved for this address; leave blank to keep it"
 KEY_NONE = "Only if the endpoint needs one (OpenAI, a hosted server)"
 
@@ -142,11 +141,15 @@ def _problem(error: RagError) -> str:
     return f"⚠ {error}"
 
 
-def wire_models(demo: gr.Blocks, panel: ModelsPanel, backend: Backend, mode: gr.Radio) -> None:
+def wire_models(
+    demo: gr.Blocks, panel: ModelsPanel, backend: Backend, mode: gr.Radio, events: dict[str, Any]
+) -> None:
+    """The panel's events, each with ``events`` (the window's options for its own,
+    unlisted events)."""
     handlers = ModelHandlers(backend)
     shown = [panel.base_url, panel.api_key, panel.model, panel.status]
-    demo.load(handlers.load, None, shown, **PRIVATE)
+    demo.load(handlers.load, None, shown, **events)
     typed = [panel.base_url, panel.api_key, panel.model]
-    panel.test.click(handlers.test, typed, [panel.model, panel.status], **PRIVATE)
-    panel.save.click(handlers.save, typed, [panel.api_key, panel.status, mode], **PRIVATE)
-    panel.forget.click(handlers.forget, None, [*shown, mode], **PRIVATE)
+    panel.test.click(handlers.test, typed, [panel.model, panel.status], **events)
+    panel.save.click(handlers.save, typed, [panel.api_key, panel.status, mode], **events)
+    panel.forget.click(handlers.forget, None, [*shown, mode], **events)
